@@ -1,0 +1,46 @@
+# Two commands for a fresh machine (see README): `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test install install-test system-deps translations migration lint
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python system-deps
+	$(BIN)/pip install --quiet -e .
+	$(MAKE) --no-print-directory translations
+
+install-test: $(BIN)/python system-deps
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory translations
+
+# Debian packages WeasyPrint (PDFs) and the browser tests need; installed when missing.
+system-deps:
+	@sh .ci/system-deps
+
+translations:
+	$(BIN)/pybabel compile -q -d app/translations
+
+demo: install
+	$(BIN)/tianguis demo
+	$(BIN)/tianguis run --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Regenerate the initial migration from the models (allowed until the first release).
+migration:
+	rm -f migrations/versions/0001_initial.py
+	rm -f /tmp/tianguis-migration.db
+	DATABASE_URL=sqlite:////tmp/tianguis-migration.db $(BIN)/tianguis db revision --autogenerate -m initial --rev-id 0001
+	$(BIN)/ruff format migrations/versions >/dev/null
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/mypy

@@ -1,0 +1,112 @@
+"""Tianguis web application: the app factory. Nothing runs at import time."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+BLUEPRINTS = ("public", "auth", "supplier", "buyer", "finance", "admin", "api")
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    from app import config, db, i18n, security
+    from app.extensions import limiter
+
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("TIANGUIS_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    config.load_config(app, overrides)
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    limiter.init_app(app)
+
+    import importlib
+
+    for name in BLUEPRINTS:
+        module = importlib.import_module(f"app.{name}")
+        app.register_blueprint(module.bp)
+
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    _register_security_headers(app)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from app.navigation import NAV
+    from flask_wtf.csrf import generate_csrf
+
+    from app.db import db_session
+    from app.i18n import select_locale
+    from marketplace.inbox.services import unread_count
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        def inbox_unread() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            return unread_count(db_session(), current_user.id)
+
+        def nav_links() -> list[tuple[str, str]]:
+            role = current_user.role if current_user.is_authenticated else None
+            return [
+                (endpoint, str(label))
+                for endpoint, label, roles in NAV
+                if endpoint in app.view_functions and (roles is None or role in roles)
+            ]
+
+        return {
+            "csrf_token": generate_csrf,
+            "current_locale": select_locale,
+            "inbox_unread": inbox_unread,
+            "nav_links": nav_links,
+        }
+
+
+def _register_error_pages(app: Flask) -> None:
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("You do not have permission to do this."),
+        404: lambda: _("We could not find that page."),
+        405: lambda: _("That action is not allowed here."),
+        413: lambda: _("The file or form is too large."),
+        429: lambda: _("Too many attempts. Please wait a minute and try again."),
+    }
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> ResponseReturnValue:
+        code = exc.code or 500
+        message = messages.get(code, lambda: exc.description or "")()
+        from flask import request
+
+        if request.path.startswith("/api/"):
+            return {"error": {"code": code, "message": message, "path": None}}, code
+        return render_template("error.html", code=code, message=message), code
+
+
+def _register_security_headers(app: Flask) -> None:
+    from flask import Response, request
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response

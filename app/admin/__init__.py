@@ -1,0 +1,7 @@
+"""Pages for platform administrators."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from app.admin import views  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""Admin views."""
+
+from app.admin import bp  # noqa: F401

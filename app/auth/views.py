@@ -1,0 +1,3 @@
+"""Auth views."""
+
+from app.auth import bp  # noqa: F401

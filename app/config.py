@@ -1,0 +1,77 @@
+"""Configuration: defaults, then instance/config.py, then environment, then overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Environment variables we read (DESIGN.md §3), with their defaults (None: computed).
+ENV_KEYS = (
+    "DATABASE_URL",
+    "OCDS_SCHEMA_DIR",
+    "OCDS_EXTENSIONS_DIR",
+    "OCID_PREFIX",
+    "SECRET_KEY",
+    "SEARCH_INDEX_DIR",
+    "BULK_DIR",
+    "MAIL_URL",
+    "UPLOAD_MAX_BYTES",
+    "RATELIMIT_STORAGE_URI",
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        DATABASE_URL=f"sqlite:///{instance / 'tianguis.db'}",
+        OCDS_SCHEMA_DIR=None,
+        OCDS_EXTENSIONS_DIR=None,
+        OCID_PREFIX="ocds-tgs001",
+        SEARCH_INDEX_DIR=str(instance / "search-index"),
+        BULK_DIR=str(instance / "bulk"),
+        MAIL_URL=None,
+        UPLOAD_MAX_BYTES=5 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_LOGIN="10 per minute",
+        BABEL_DEFAULT_LOCALE="es",
+        BABEL_DEFAULT_TIMEZONE="America/Mexico_City",
+        LANGUAGES=("es", "en"),
+        # Forms validate their own CSRF token so that an expired token is shown on the
+        # form, with what the user typed kept, instead of a bare 400 page.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=4 * 3600,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",
+        PUBLISHER_NAME="Tianguis (demo)",
+    )
+    app.config.from_pyfile(str(instance / "config.py"), silent=True)
+    for key in ENV_KEYS:
+        if key in os.environ:
+            app.config[key] = os.environ[key]
+    if overrides:
+        app.config.update(overrides)
+    app.config["UPLOAD_MAX_BYTES"] = int(app.config["UPLOAD_MAX_BYTES"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the generated secret key, creating it (mode 600) on first run."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

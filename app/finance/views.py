@@ -1,0 +1,16 @@
+"""Finance pages."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+
+from app.finance import bp
+from app.security import role_required
+from marketplace.accounts.models import Role
+
+
+@bp.get("/")
+@role_required(Role.FINANCE)
+def dashboard() -> ResponseReturnValue:
+    return render_template("finance/dashboard.html")

@@ -1,0 +1,41 @@
+"""Language choice: ?lang= link sets a cookie; then the user's setting; then the browser."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import Babel
+from flask_login import current_user
+
+bp = Blueprint("i18n", __name__)
+COOKIE = "lang"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(COOKIE)
+    if chosen in languages:
+        return chosen
+    if current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+@bp.get("/lang/<code>")
+def switch(code: str) -> ResponseReturnValue:
+    """Set the UI language and go back to where the user was (a plain link: no JS)."""
+    target = request.args.get("next", "")
+    # Only local paths: never redirect to another site.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.home")
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.register_blueprint(bp)

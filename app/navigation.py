@@ -1,0 +1,19 @@
+"""The main menu: (endpoint, label, roles that see it or None for everyone).
+
+Entries whose endpoint does not exist are left out, so a blueprint adds its pages here.
+"""
+
+from __future__ import annotations
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from marketplace.accounts.models import Role
+
+NAV: list[tuple[str, LazyString, frozenset[Role] | None]] = [
+    ("public.supplier_directory", _l("Suppliers"), None),
+    ("supplier.dashboard", _l("My company"), frozenset({Role.SUPPLIER})),
+    ("buyer.dashboard", _l("My unit"), frozenset({Role.BUYER})),
+    ("finance.dashboard", _l("Finance"), frozenset({Role.FINANCE})),
+    ("admin.dashboard", _l("Administration"), frozenset({Role.ADMIN})),
+]

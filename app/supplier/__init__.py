@@ -1,0 +1,7 @@
+"""Pages for suppliers: registration, profile, documents, catalogue."""
+
+from flask import Blueprint
+
+bp = Blueprint("supplier", __name__, url_prefix="/supplier")
+
+from app.supplier import views  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""Supplier views."""
+
+from app.supplier import bp  # noqa: F401

@@ -1,0 +1,1 @@
+"""ICT business cases: cases, evaluator, decisions, benefits. No Flask in this package."""

@@ -1,0 +1,1 @@
+"""Procurement domain: models and services. No Flask in this package."""

@@ -1,0 +1,58 @@
+"""Demo organisations and users. Logins are listed in the README."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from marketplace.accounts.models import Organisation, OrgKind, Role
+from marketplace.accounts.services import create_organisation, create_user, find_user_by_email
+
+DEMO_PASSWORD = "tianguis-demo-2026"
+
+#: (code, name) of fictional purchasing units shaped like Mexico City's.
+BUYERS = [
+    ("AGD", "Agencia Digital de Innovación Pública (ficticia)"),
+    ("SAF", "Secretaría de Administración y Finanzas (ficticia)"),
+    ("SEDUC", "Secretaría de Educación, Ciencia y Tecnología (ficticia)"),
+    ("SSC", "Secretaría de Seguridad Ciudadana (ficticia)"),
+    ("SOBSE", "Secretaría de Obras y Servicios (ficticia)"),
+    ("SEMOVI", "Secretaría de Movilidad (ficticia)"),
+]
+
+#: (email, name, role, org code); supplier users are made with their companies.
+USERS = [
+    ("admin@tianguis.example", "Ana Admin", Role.ADMIN, "ADMIN"),
+    ("compras.agd@tianguis.example", "Beatriz Compras", Role.BUYER, "AGD"),
+    ("compras.saf@tianguis.example", "Carlos Licitaciones", Role.BUYER, "SAF"),
+    ("compras.seduc@tianguis.example", "Diana Adquisiciones", Role.BUYER, "SEDUC"),
+    ("finanzas@tianguis.example", "Elena Finanzas", Role.FINANCE, "FIN"),
+    ("finanzas2@tianguis.example", "Fernando Revisor", Role.FINANCE, "FIN"),
+]
+
+
+def load(session: Session, rng: random.Random, ctx: dict[str, Any]) -> str:
+    orgs = {o.code: o for o in session.scalars(select(Organisation).where(Organisation.code.isnot(None)))}
+    made = 0
+    for code, name in BUYERS:
+        if code not in orgs:
+            orgs[code] = create_organisation(session, OrgKind.BUYER, name, code)
+            made += 1
+    if "FIN" not in orgs:
+        orgs["FIN"] = create_organisation(
+            session, OrgKind.FINANCE, "Unidad de Evaluación de Proyectos TIC (ficticia)", "FIN"
+        )
+        made += 1
+    if "ADMIN" not in orgs:
+        orgs["ADMIN"] = create_organisation(session, OrgKind.ADMIN, "Operación de Tianguis", "ADMIN")
+        made += 1
+    users = 0
+    for email, name, role, code in USERS:
+        if find_user_by_email(session, email) is None:
+            create_user(session, orgs[code], email, name, DEMO_PASSWORD, role)
+            users += 1
+    ctx["organisations"] = orgs
+    return f"{made} organisations, {users} users (password {DEMO_PASSWORD!r})"
