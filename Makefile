@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test install install-test system-deps translations migration lint
+.PHONY: demo test install install-test system-deps translations migration lint messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -44,3 +44,8 @@ migration:
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# Refresh the Spanish catalogue from the source strings (then translate the new entries).
+messages: $(BIN)/python
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o /tmp/tianguis-messages.pot .
+	$(BIN)/pybabel update -q -i /tmp/tianguis-messages.pot -d app/translations --no-fuzzy-matching

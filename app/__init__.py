@@ -42,12 +42,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
-
-    from app.navigation import NAV
     from flask_wtf.csrf import generate_csrf
 
     from app.db import db_session
     from app.i18n import select_locale
+    from app.navigation import NAV
     from marketplace.inbox.services import unread_count
 
     @app.context_processor

@@ -95,7 +95,9 @@ def audit_verify() -> None:
 
     result = verify(db_session())
     if not result.ok:
-        click.echo(f"audit chain BROKEN after {result.checked} good events: {result.problem}", err=True)
+        click.echo(
+            f"audit chain BROKEN after {result.checked} good events: {result.problem}", err=True
+        )
         sys.exit(1)
     click.echo(f"audit chain OK: {result.checked} events")
 

@@ -19,7 +19,9 @@ _counter = itertools.count(1)
 
 def make_org(session: Session, kind: OrgKind, name: str | None = None) -> Organisation:
     n = next(_counter)
-    return create_organisation(session, kind, name or f"{kind.value.title()} {n}", f"T{kind.value[:3].upper()}{n}")
+    return create_organisation(
+        session, kind, name or f"{kind.value.title()} {n}", f"T{kind.value[:3].upper()}{n}"
+    )
 
 
 def make_user(

@@ -10,9 +10,7 @@ from marketplace.audit.services import record, verify
 
 
 def _three_events(db: Session) -> list[AuditEvent]:
-    return [
-        record(db, "test.created", "thing", i, details={"n": i}, public=True) for i in range(3)
-    ]
+    return [record(db, "test.created", "thing", i, details={"n": i}, public=True) for i in range(3)]
 
 
 def test_chain_of_untouched_events_verifies(db: Session) -> None:
@@ -56,5 +54,7 @@ def test_truncated_tail_is_detected(db: Session) -> None:
 def test_chain_links_each_event_to_the_previous(db: Session) -> None:
     events = _three_events(db)
     db.flush()
-    rows = db.scalars(select(AuditEvent).where(AuditEvent.seq >= events[0].seq).order_by(AuditEvent.seq)).all()
+    rows = db.scalars(
+        select(AuditEvent).where(AuditEvent.seq >= events[0].seq).order_by(AuditEvent.seq)
+    ).all()
     assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]

@@ -70,9 +70,7 @@ def record(
         prev_hash = GENESIS_HASH
         seq = 1
     else:
-        head = session.execute(
-            select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
-        ).one()
+        head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
         seq, prev_hash = head.seq, head.hash
     event = AuditEvent(
         seq=seq,
@@ -108,7 +106,10 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
     last_seq = 0
     while True:
         rows = session.scalars(
-            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+            select(AuditEvent)
+            .where(AuditEvent.seq > last_seq)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
         ).all()
         if not rows:
             break
