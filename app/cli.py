@@ -115,3 +115,8 @@ def demo(processes: int, seed: int) -> None:
         migrations.upgrade(conn)
     summary = load_demo(db_session(), processes=processes, seed=seed)
     click.echo(summary)
+
+
+from app.cli_cases import cases as _cases  # noqa: E402
+
+main.add_command(_cases)
