@@ -120,3 +120,7 @@ def demo(processes: int, seed: int) -> None:
 from app.cli_cases import cases as _cases  # noqa: E402
 
 main.add_command(_cases)
+
+from app.cli_ocds import ocds as _ocds  # noqa: E402
+
+main.add_command(_ocds)

@@ -1,0 +1,338 @@
+"""The checks OCP's Data Review Tool adds on top of the JSON schema.
+
+Each function takes one release (a dict already known to be an object) and returns
+findings with paths relative to the release. Severity follows what a publisher must fix
+(error) versus what a reader should look at (warning): see README, "OCDS library".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from ocds.findings import Finding, join_path
+from ocds.schema import OcdsSchema
+
+OCID_PATTERN = re.compile(r"^ocds-[a-z0-9]{6}-")
+DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$"
+)
+_MAX_SCHEMA_DEPTH = 16
+
+# A node of the annotation tree: {"p": {key: node}, "i": node, "c": (codelist, open), "f": 1}
+Node = dict[str, Any]
+
+
+def annotation_tree(schema: OcdsSchema) -> Node:
+    """Where the release schema names a codelist or a date-time format, as a tree.
+
+    Built once per schema so that each release is walked only along annotated paths.
+    """
+    cached = schema.cache.get("annotation_tree")
+    if cached is None:
+        release = schema.release_schema
+        cached = _build(release, release.get("definitions", {}), 0) or {}
+        schema.cache["annotation_tree"] = cached
+    return cached
+
+
+def _build(sub: dict[str, Any], definitions: dict[str, Any], depth: int) -> Node | None:
+    if depth > _MAX_SCHEMA_DEPTH or not isinstance(sub, dict):
+        return None
+    ref = sub.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/definitions/"):
+        extra = {k: v for k, v in sub.items() if k != "$ref"}
+        sub = {**definitions.get(ref.rsplit("/", 1)[1], {}), **extra}
+    node: Node = {}
+    codelist = sub.get("codelist")
+    if isinstance(codelist, str):
+        items = sub.get("items") if isinstance(sub.get("items"), dict) else {}
+        has_enum = "enum" in sub or "enum" in items
+        is_open = bool(sub.get("openCodelist", False))
+        # Closed codelists that the schema already enforces with an enum are left to it.
+        if is_open or not has_enum:
+            node["c"] = (codelist, is_open)
+    if sub.get("format") == "date-time":
+        node["f"] = 1
+    children = {}
+    for key, prop in (sub.get("properties") or {}).items():
+        child = _build(prop, definitions, depth + 1)
+        if child:
+            children[key] = child
+    if children:
+        node["p"] = children
+    items = sub.get("items")
+    if isinstance(items, dict) and "c" not in node:
+        child = _build(items, definitions, depth + 1)
+        if child:
+            node["i"] = child
+    return node or None
+
+
+def check_annotations(release: dict[str, Any], schema: OcdsSchema) -> list[Finding]:
+    """Codelist values (closed: error, open: warning) and RFC 3339 date-times."""
+    findings: list[Finding] = []
+    _walk_annotated(release, annotation_tree(schema), "", schema.codelists, findings)
+    return findings
+
+
+def _walk_annotated(
+    value: Any, node: Node, path: str, codelists: dict[str, set[str]], out: list[Finding]
+) -> None:
+    if "c" in node:
+        name, is_open = node["c"]
+        codes = codelists.get(name)
+        if codes is not None:
+            if isinstance(value, str):
+                _check_code(value, codes, name, is_open, path, out)
+            elif isinstance(value, list):
+                for index, code in enumerate(value):
+                    if isinstance(code, str):
+                        _check_code(code, codes, name, is_open, join_path(path, index), out)
+    if "f" in node and isinstance(value, str) and parse_datetime(value) is None:
+        out.append(
+            Finding(path, f"{value!r} is not a date-time (RFC 3339, like 2024-05-01T10:00:00Z)",
+                    "format")
+        )
+    if isinstance(value, dict):
+        children = node.get("p")
+        if children:
+            for key, child in children.items():
+                if key in value:
+                    _walk_annotated(value[key], child, join_path(path, key), codelists, out)
+    elif isinstance(value, list):
+        child = node.get("i")
+        if child:
+            for index, item in enumerate(value):
+                _walk_annotated(item, child, join_path(path, index), codelists, out)
+
+
+def _check_code(
+    code: str, codes: set[str], name: str, is_open: bool, path: str, out: list[Finding]
+) -> None:
+    if code in codes:
+        return
+    if is_open:
+        out.append(Finding(path, f"{code!r} is not in the open codelist {name}", "codelist",
+                           "warning"))
+    else:
+        out.append(Finding(path, f"{code!r} is not in the closed codelist {name}", "codelist"))
+
+
+def parse_datetime(value: str) -> datetime | None:
+    """An aware datetime for an RFC 3339 date-time, else None."""
+    if not DATE_TIME.match(value):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        return None
+
+
+def check_ocid(release: dict[str, Any], expected_prefix: str | None) -> list[Finding]:
+    ocid = release.get("ocid")
+    if not isinstance(ocid, str) or not ocid:
+        return []  # the schema reports a missing or mistyped ocid
+    if expected_prefix and not ocid.startswith(expected_prefix + "-"):
+        return [Finding("ocid", f"{ocid!r} does not start with the expected prefix "
+                                f"{expected_prefix + '-'!r}", "ocid-prefix")]
+    if not OCID_PATTERN.match(ocid):
+        return [Finding("ocid", f"{ocid!r} does not start with a registered ocid prefix "
+                                "(ocds- and 6 characters)", "ocid-prefix", "warning")]
+    return []
+
+
+def _get(obj: Any, *keys: str | int) -> Any:
+    for key in keys:
+        if isinstance(obj, dict) and isinstance(key, str):
+            obj = obj.get(key)
+        elif isinstance(obj, list) and isinstance(key, int) and 0 <= key < len(obj):
+            obj = obj[key]
+        else:
+            return None
+    return obj
+
+
+def _date(obj: Any, *keys: str | int) -> datetime | None:
+    value = _get(obj, *keys)
+    return parse_datetime(value) if isinstance(value, str) else None
+
+
+def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _period(period: Any, path: str, out: list[Finding]) -> None:
+    start, end = _date(period, "startDate"), _date(period, "endDate")
+    if start and end and start > end:
+        out.append(Finding(join_path(path, "endDate"), "the period ends before it starts "
+                           f"({period['startDate']} > {period['endDate']})", "dates-order"))
+
+
+def check_dates(release: dict[str, Any]) -> list[Finding]:
+    """Periods start before they end (error); stages follow each other (warning)."""
+    out: list[Finding] = []
+    tender = release.get("tender")
+    for name in ("tenderPeriod", "enquiryPeriod", "awardPeriod", "contractPeriod"):
+        _period(_get(tender, name), f"tender/{name}", out)
+    tender_start = _date(tender, "tenderPeriod", "startDate")
+    award_dates: dict[str, datetime] = {}
+    for index, award in _dicts(release.get("awards")):
+        _period(award.get("contractPeriod"), f"awards/{index}/contractPeriod", out)
+        award_date = _date(award, "date")
+        if award_date is None:
+            continue
+        if "id" in award:
+            award_dates[str(award["id"])] = award_date
+        if tender_start and award_date < tender_start:
+            out.append(Finding(f"awards/{index}/date", f"the award date {award['date']} is "
+                               "before the tender period starts", "dates-order", "warning"))
+    for index, contract in _dicts(release.get("contracts")):
+        _period(contract.get("period"), f"contracts/{index}/period", out)
+        signed = _date(contract, "dateSigned")
+        awarded = award_dates.get(str(contract.get("awardID")))
+        if signed and awarded and signed < awarded:
+            out.append(Finding(f"contracts/{index}/dateSigned", f"the contract is signed "
+                               f"({contract['dateSigned']}) before its award date", "dates-order",
+                               "warning"))
+    return out
+
+
+_ROLES = {"buyer": "buyer", "procuringEntity": "procuringEntity", "suppliers": "supplier",
+          "tenderers": "tenderer", "payer": "payer", "payee": "payee"}
+
+
+def _org_refs(release: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    """(path, expected role, reference) for each organization reference we resolve."""
+    yield "buyer", "buyer", release.get("buyer")
+    tender = release.get("tender")
+    yield "tender/procuringEntity", "procuringEntity", _get(tender, "procuringEntity")
+    for index, ref in _dicts(_get(tender, "tenderers")):
+        yield f"tender/tenderers/{index}", "tenderer", ref
+    for a, award in _dicts(release.get("awards")):
+        for index, ref in _dicts(award.get("suppliers")):
+            yield f"awards/{a}/suppliers/{index}", "supplier", ref
+    for b, bid in _dicts(_get(release, "bids", "details")):
+        for index, ref in _dicts(bid.get("tenderers")):
+            yield f"bids/details/{b}/tenderers/{index}", "tenderer", ref
+    for c, contract in _dicts(release.get("contracts")):
+        for t, transaction in _dicts(_get(contract, "implementation", "transactions")):
+            for role in ("payer", "payee"):
+                yield f"contracts/{c}/implementation/transactions/{t}/{role}", role, \
+                    transaction.get(role)
+
+
+def check_references(release: dict[str, Any]) -> list[Finding]:
+    """Organization references resolve to parties (with the matching role); awardIDs to awards."""
+    out: list[Finding] = []
+    parties = {str(p["id"]): p for _, p in _dicts(release.get("parties")) if "id" in p}
+    for path, role, ref in _org_refs(release):
+        if not isinstance(ref, dict):
+            continue
+        if ref.get("id") is None:
+            out.append(Finding(path, "organization reference has no id, so it matches no party",
+                               "party-reference", "warning"))
+            continue
+        party = parties.get(str(ref["id"]))
+        if party is None:
+            out.append(Finding(join_path(path, "id"), f"{ref['id']!r} is not the id of any "
+                               "party in this release's parties", "party-reference"))
+        elif isinstance(party.get("roles"), list) and role not in party["roles"]:
+            out.append(Finding(join_path(path, "id"), f"party {ref['id']!r} does not have the "
+                               f"role {role!r}", "party-role", "warning"))
+    awards = release.get("awards")
+    award_ids = {str(a["id"]) for _, a in _dicts(awards) if "id" in a}
+    for index, contract in _dicts(release.get("contracts")):
+        award_id = contract.get("awardID")
+        if award_id is None or str(award_id) in award_ids:
+            continue
+        if awards:
+            out.append(Finding(f"contracts/{index}/awardID", f"{award_id!r} is not the id of "
+                               "any award in this release", "award-reference"))
+        else:
+            out.append(Finding(f"contracts/{index}/awardID", f"award {award_id!r} is not in "
+                               "this release (it has no awards)", "award-reference", "warning"))
+    return out
+
+
+def check_amounts_and_ids(release: dict[str, Any]) -> list[Finding]:
+    """Amounts are non-negative with a currency; objects in one array have distinct ids."""
+    out: list[Finding] = []
+    _walk_values(release, "", out)
+    return out
+
+
+def _walk_values(value: Any, path: str, out: list[Finding]) -> None:
+    if isinstance(value, dict):
+        amount = value.get("amount")
+        if isinstance(amount, int | float) and not isinstance(amount, bool):
+            if amount < 0:
+                out.append(Finding(join_path(path, "amount"), f"negative amount {amount}",
+                                   "amount"))
+            if not value.get("currency"):
+                out.append(Finding(join_path(path, "currency"), f"amount {amount} has no "
+                                   "currency", "amount"))
+        for key, child in value.items():
+            if isinstance(child, dict | list):
+                _walk_values(child, join_path(path, key), out)
+    elif isinstance(value, list):
+        seen: dict[str, int] = {}
+        for index, item in enumerate(value):
+            if isinstance(item, dict | list):
+                if isinstance(item, dict) and "id" in item and item["id"] is not None:
+                    key = str(item["id"])
+                    if key in seen:
+                        out.append(Finding(join_path(path, index, "id"), f"id {item['id']!r} is "
+                                           f"also used by {join_path(path, seen[key])}",
+                                           "duplicate-id"))
+                    else:
+                        seen[key] = index
+                _walk_values(item, join_path(path, index), out)
+
+
+def fingerprint(release: Any) -> str:
+    text = json.dumps(release, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class DuplicateTracker:
+    """Release ids seen so far in a file or package (per ocid, as OCDS scopes them)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def check(self, release: dict[str, Any], where: str) -> Finding | None:
+        ocid, rid = release.get("ocid"), release.get("id")
+        if not isinstance(rid, str | int) or not isinstance(ocid, str):
+            return None
+        key = (ocid, str(rid))
+        digest = fingerprint(release)
+        previous = self._seen.get(key)
+        if previous is None:
+            self._seen[key] = (digest, where)
+            return None
+        if previous[0] == digest:
+            return Finding("id", f"release {rid!r} repeats {previous[1]} (same content)",
+                           "duplicate-id", "warning")
+        return Finding("id", f"release {rid!r} is also {previous[1]}, with different content",
+                       "duplicate-id")
+
+
+__all__ = [
+    "DuplicateTracker",
+    "annotation_tree",
+    "check_amounts_and_ids",
+    "check_annotations",
+    "check_dates",
+    "check_ocid",
+    "check_references",
+    "parse_datetime",
+]
