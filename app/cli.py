@@ -121,6 +121,12 @@ from app.cli_cases import cases as _cases  # noqa: E402
 
 main.add_command(_cases)
 
+from app.cli_users import users as _users  # noqa: E402
+
+main.add_command(_users)
+
 from app.cli_ocds import ocds as _ocds  # noqa: E402
 
 main.add_command(_ocds)
+
+import app.cli_publication  # noqa: E402,F401  (adds `ocds export` to the ocds group)

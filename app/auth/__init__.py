@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
-from app.auth import views  # noqa: E402,F401
+from app.auth import account_views, reset_views, totp_views, views  # noqa: E402,F401

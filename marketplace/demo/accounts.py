@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import random
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketplace.accounts.models import Organisation, OrgKind, Role
+from marketplace.accounts.models import Organisation, OrgKind, Role, User
 from marketplace.accounts.services import create_organisation, create_user, find_user_by_email
 
 DEMO_PASSWORD = "tianguis-demo-2026"
@@ -34,8 +36,33 @@ USERS = [
 ]
 
 
+#: Only accounts under this (reserved, RFC 2606) domain count as demo accounts.
+DEMO_EMAIL_DOMAIN = "@tianguis.example"
+
+
+def is_demo_email(email: str) -> bool:
+    return email.strip().lower().endswith(DEMO_EMAIL_DOMAIN)
+
+
+def demo_totp_secret(email: str) -> str:
+    """A fixed TOTP secret per demo account, published in the README so anyone trying
+    the demo can add it to an authenticator app (or use `tianguis users totp-code`)."""
+    digest = hashlib.sha256(f"tianguis-demo-totp:{email.lower()}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode("ascii")
+
+
+def enrol_demo_totp(user: User) -> bool:
+    """Turn on 2FA with the published secret for a demo user whose role needs it."""
+    if not user.needs_2fa or user.totp_enabled or not is_demo_email(user.email):
+        return False
+    user.totp_secret = demo_totp_secret(user.email)
+    user.totp_enabled = True
+    return True
+
+
 def load(session: Session, rng: random.Random, ctx: dict[str, Any]) -> str:
-    orgs = {o.code: o for o in session.scalars(select(Organisation).where(Organisation.code.isnot(None)))}
+    known = session.scalars(select(Organisation).where(Organisation.code.isnot(None)))
+    orgs = {o.code: o for o in known}
     made = 0
     for code, name in BUYERS:
         if code not in orgs:
@@ -47,12 +74,19 @@ def load(session: Session, rng: random.Random, ctx: dict[str, Any]) -> str:
         )
         made += 1
     if "ADMIN" not in orgs:
-        orgs["ADMIN"] = create_organisation(session, OrgKind.ADMIN, "Operación de Tianguis", "ADMIN")
+        orgs["ADMIN"] = create_organisation(
+            session, OrgKind.ADMIN, "Operación de Tianguis", "ADMIN"
+        )
         made += 1
-    users = 0
+    users = enrolled = 0
     for email, name, role, code in USERS:
-        if find_user_by_email(session, email) is None:
-            create_user(session, orgs[code], email, name, DEMO_PASSWORD, role)
+        user = find_user_by_email(session, email)
+        if user is None:
+            user = create_user(session, orgs[code], email, name, DEMO_PASSWORD, role)
             users += 1
+        enrolled += enrol_demo_totp(user)
     ctx["organisations"] = orgs
-    return f"{made} organisations, {users} users (password {DEMO_PASSWORD!r})"
+    return (
+        f"{made} organisations, {users} users (password {DEMO_PASSWORD!r}), "
+        f"{enrolled} enrolled in 2FA with the README's demo secrets"
+    )
