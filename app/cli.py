@@ -128,5 +128,3 @@ main.add_command(_users)
 from app.cli_ocds import ocds as _ocds  # noqa: E402
 
 main.add_command(_ocds)
-
-import app.cli_publication  # noqa: E402,F401  (adds `ocds export` to the ocds group)
