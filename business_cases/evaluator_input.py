@@ -72,7 +72,7 @@ def loads(text: str) -> Any:
     )
 
 
-class _Checker:
+class Checker:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
@@ -148,7 +148,7 @@ class _Checker:
 
 def parse(data: Any, currencies: Iterable[str] = FALLBACK_CURRENCIES) -> CaseInput:
     """Validate ``data`` (as loaded by :func:`loads`); raise EvaluationInputError."""
-    c = _Checker()
+    c = Checker()
     if not isinstance(data, Mapping):
         raise EvaluationInputError([FieldError("$", "must be a JSON object")])
     codes = frozenset(currencies)
