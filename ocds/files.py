@@ -46,8 +46,9 @@ class FileTooLarge(Exception):
 class BoundedReader:
     """A binary reader that refuses to produce more than `limit` bytes (or ratio)."""
 
-    def __init__(self, inner: IO[bytes], limit: int, compressed_size: int) -> None:
+    def __init__(self, inner: IO[bytes], raw: IO[bytes], limit: int, compressed_size: int) -> None:
         self.inner = inner
+        self.raw = raw
         self.limit = limit
         self.ratio_limit = max(RATIO_FLOOR, compressed_size * MAX_RATIO)
         self.total = 0
@@ -74,6 +75,7 @@ class BoundedReader:
 
     def close(self) -> None:
         self.inner.close()
+        self.raw.close()  # GzipFile does not close a file object it was given
 
 
 def open_file(path: Path, max_decompressed: int | None = None) -> IO[bytes] | BoundedReader:
@@ -83,8 +85,8 @@ def open_file(path: Path, max_decompressed: int | None = None) -> IO[bytes] | Bo
     handle.seek(0)
     if magic == b"\x1f\x8b":
         size = path.stat().st_size
-        return BoundedReader(gzip.GzipFile(fileobj=handle), max_decompressed or MAX_DECOMPRESSED,
-                             size)
+        return BoundedReader(gzip.GzipFile(fileobj=handle), handle,
+                             max_decompressed or MAX_DECOMPRESSED, size)
     return handle
 
 

@@ -33,7 +33,9 @@ class _Compiled:
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self.detailed = Draft4Validator(schema)
-        self.fast = fastjsonschema.compile(schema, use_default=False, use_formats=False)
+        # A copy: fastjsonschema rewrites every "$ref" in place into an absolute URL.
+        self.fast = fastjsonschema.compile(copy.deepcopy(schema), use_default=False,
+                                           use_formats=False)
 
     def findings(self, data: Any) -> list[Finding]:
         try:
@@ -82,6 +84,11 @@ def _shell_schemas(schema: OcdsSchema) -> dict[str, dict[str, Any]]:
     props["releases"] = {"type": "array", "minItems": 1}
     props["compiledRelease"] = {}
     props["versionedRelease"] = {"type": "object"}
+    # Without definitions nor id nothing can point at the official URL: fastjsonschema
+    # would otherwise resolve (download) references while writing its error messages.
+    for shell in (release_package, record_package):
+        shell.pop("definitions", None)
+        shell.pop("id", None)
     return {
         "release": schema.release_schema,
         "release-package": release_package,
