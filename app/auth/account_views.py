@@ -24,7 +24,8 @@ from marketplace.inbox.services import messages_for, open_message
 
 
 def _me() -> User:
-    return current_user  # type: ignore[return-value]
+    # The real object, not the proxy: login_user() must not be handed current_user itself.
+    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _account_page(

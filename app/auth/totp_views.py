@@ -44,7 +44,7 @@ def grouped(secret: str) -> str:
 @bp.route("/two-factor", methods=["GET", "POST"])
 @login_required
 def totp_enrol() -> ResponseReturnValue:
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     target = safe_next(request.values.get("next"))
     if user.totp_enabled:
         flash(_("Two-factor authentication is already on for your account."), "info")
@@ -91,7 +91,7 @@ def _show_codes(codes: list[str], continue_to: str) -> ResponseReturnValue:
 @login_required_any
 def recovery_codes() -> ResponseReturnValue:
     """Make a new set of recovery codes (the old ones stop working)."""
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     if not user.totp_enabled:
         return redirect(url_for("auth.totp_enrol"))
     form = CodeForm()

@@ -46,13 +46,17 @@ def _pending_key() -> str:
     return f"login-2fa:{pending.get('uid', 'none')}"
 
 
-def _finish_login(user: User, target: str | None) -> ResponseReturnValue:
+def _finish_login(
+    user: User, target: str | None, notes: tuple[str, ...] = ()
+) -> ResponseReturnValue:
     """Both factors (or the only one) are right: start the logged-in session."""
     db = db_session()
     failed = complete_login(db, user)
     db.commit()
     session.clear()  # a fresh session: nothing from before the login carries over
     login_user(user)
+    for note in notes:
+        flash(note, "info")
     if failed:
         flash(
             ngettext(
@@ -126,9 +130,9 @@ def totp_challenge() -> ResponseReturnValue:
         result = check_second_factor(db, user, form.code.data or "")
         db.commit()
         if result.ok:
-            session.pop(PENDING_KEY, None)
+            notes: tuple[str, ...] = ()
             if result.how == "recovery_code":
-                flash(
+                notes = (
                     ngettext(
                         "You used a recovery code. %(num)s code is left: make new ones on your "
                         "account page.",
@@ -136,9 +140,8 @@ def totp_challenge() -> ResponseReturnValue:
                         "your account page if you are running out.",
                         result.recovery_codes_left,
                     ),
-                    "info",
                 )
-            return _finish_login(user, target)
+            return _finish_login(user, target, notes)
         if result.how == "replayed":
             message = _("That code was already used. Wait for your app to show a new one.")
         else:
