@@ -50,7 +50,8 @@ def _build(sub: dict[str, Any], definitions: dict[str, Any], depth: int) -> Node
     node: Node = {}
     codelist = sub.get("codelist")
     if isinstance(codelist, str):
-        items = sub.get("items") if isinstance(sub.get("items"), dict) else {}
+        raw_items = sub.get("items")
+        items: dict[str, Any] = raw_items if isinstance(raw_items, dict) else {}
         has_enum = "enum" in sub or "enum" in items
         is_open = bool(sub.get("openCodelist", False))
         # Closed codelists that the schema already enforces with an enum are left to it.
@@ -65,9 +66,9 @@ def _build(sub: dict[str, Any], definitions: dict[str, Any], depth: int) -> Node
             children[key] = child
     if children:
         node["p"] = children
-    items = sub.get("items")
-    if isinstance(items, dict) and "c" not in node:
-        child = _build(items, definitions, depth + 1)
+    item_schema = sub.get("items")
+    if isinstance(item_schema, dict) and "c" not in node:
+        child = _build(item_schema, definitions, depth + 1)
         if child:
             node["i"] = child
     return node or None

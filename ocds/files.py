@@ -46,7 +46,9 @@ class FileTooLarge(Exception):
 class BoundedReader:
     """A binary reader that refuses to produce more than `limit` bytes (or ratio)."""
 
-    def __init__(self, inner: IO[bytes], raw: IO[bytes], limit: int, compressed_size: int) -> None:
+    def __init__(
+        self, inner: gzip.GzipFile, raw: IO[bytes], limit: int, compressed_size: int
+    ) -> None:
         self.inner = inner
         self.raw = raw
         self.limit = limit

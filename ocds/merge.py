@@ -151,9 +151,9 @@ def _merge_object(
         elif id(current) not in containers or type(current) is not kind:
             raise _Fallback  # an object over a value, or an array over an object
         if kind is dict:
-            _merge_object(current, value, child_rules, containers, indexes)
+            _merge_object(current, value, child_rules, containers, indexes)  # type: ignore[arg-type]
         else:
-            _merge_array(current, value, child_rules, containers, indexes)
+            _merge_array(current, value, child_rules, containers, indexes)  # type: ignore[arg-type]
 
 
 def _merge_array(

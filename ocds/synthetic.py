@@ -38,11 +38,13 @@ def process_releases(rng: random.Random, prefix: str, number: int) -> list[dict[
     buyer = _party(f"MX-RFC-B{BUYERS.index(buyer_name):03d}", buyer_name,
                    ["buyer", "procuringEntity"])
     lines = rng.sample(PRODUCTS, rng.randint(1, 3))
-    items = [{"id": str(i + 1), "description": name, "quantity": rng.randint(1, 50),
-              "classification": {"scheme": "UNSPSC", "id": code, "description": name},
-              "unit": {"name": "pieza", "value": {"amount": price, "currency": "MXN"}},
-              "relatedLot": "lot-1"}
-             for i, (name, code, price) in enumerate(lines)]
+    items: list[dict[str, Any]] = [
+        {"id": str(i + 1), "description": name, "quantity": rng.randint(1, 50),
+         "classification": {"scheme": "UNSPSC", "id": code, "description": name},
+         "unit": {"name": "pieza", "value": {"amount": price, "currency": "MXN"}},
+         "relatedLot": "lot-1"}
+        for i, (name, code, price) in enumerate(lines)
+    ]
     total = round(sum(i["quantity"] * i["unit"]["value"]["amount"] for i in items), 2)
     tender = {"id": f"{ocid}-tender", "title": f"Adquisición de {lines[0][0].lower()}",
               "status": "active", "procuringEntity": {"id": buyer["id"], "name": buyer_name},

@@ -250,9 +250,9 @@ def validate_file(
             yield ItemResult(name, event.where, None,
                              ValidationResult([Finding("", str(event.data), "file")]))
         elif event.kind == "package-metadata":
-            kind = kind_of(event.data) or "release-package"
+            shell = kind_of(event.data) or "release-package"
             yield ItemResult(name, event.where, None,
-                             ValidationResult(_package_metadata(event.data, kind, schema)))
+                             ValidationResult(_package_metadata(event.data, shell, schema)))
         elif event.kind in ("release", "record"):
             yield _item_result(event, schema, ocid_prefix, tracker, ocids, name)
         else:
