@@ -197,3 +197,16 @@ def test_cli_refuses_codes_for_real_accounts(app: Flask, db: Session) -> None:
     result = app.test_cli_runner().invoke(main, ["users", "totp-code", user.email])
     assert result.exit_code == 1
     assert "only demo accounts" in result.output
+
+
+def test_links_to_this_site_in_a_message_are_clickable_others_are_not(
+    client: FlaskClient, db: Session
+) -> None:
+    user = make_user(db, Role.SUPPLIER)
+    body = "Open this:\n\nhttp://localhost/account/\n\nNot this:\n\nhttps://evil.example/x"
+    msg = notify(db, user, "test.links", "Links", body)
+    db.flush()
+    login_as(client, user)
+    page = client.get(f"/account/inbox/{msg.id}").get_data(as_text=True)
+    assert '<a href="http://localhost/account/">' in page
+    assert 'href="https://evil.example' not in page

@@ -110,4 +110,8 @@ def message(message_id: int) -> ResponseReturnValue:
     if msg is None:
         abort(404)
     db.commit()
-    return render_template("auth/message.html", msg=msg, link=safe_next(msg.link))
+    # Lines that are links to this site (e.g. a reset link) are shown as links.
+    site_url = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/") + "/"
+    return render_template(
+        "auth/message.html", msg=msg, link=safe_next(msg.link), site_url=site_url
+    )
