@@ -28,6 +28,8 @@ MAX_DECOMPRESSED = 4 * 1024 * 1024 * 1024
 MAX_RATIO = 200
 RATIO_FLOOR = 64 * 1024 * 1024
 MAX_LINE = 256 * 1024 * 1024
+# How much of a large file's first line is read to tell JSON Lines from one big object.
+JSONL_PROBE = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _ITEM_KEYS = {"releases": "release", "records": "record"}
 
@@ -134,6 +136,9 @@ def _iter_file(path: Path, max_decompressed: int | None) -> Iterator[Item]:
     if len(head) <= WHOLE_FILE_LIMIT:
         yield from _iter_small(head)
         return
+    if first == b"{" and _starts_with_a_json_line(path, max_decompressed):
+        yield from _iter_lines(path, max_decompressed)
+        return
     reader = open_file(path, max_decompressed)
     try:
         if first == b"[":
@@ -144,6 +149,17 @@ def _iter_file(path: Path, max_decompressed: int | None) -> Iterator[Item]:
         yield Item("problem", "file", f"invalid JSON: {_ijson_message(exc)}")
     finally:
         reader.close()
+
+
+def _starts_with_a_json_line(path: Path, max_decompressed: int | None) -> bool:
+    """Whether a large file is JSON Lines without the .jsonl name: a whole object on line 1."""
+    reader = open_file(path, max_decompressed)
+    try:
+        line = reader.readline(JSONL_PROBE)
+    finally:
+        reader.close()
+    data, problem = _loads(line)
+    return problem is None and isinstance(data, dict) and line.endswith(b"\n")
 
 
 def _ijson_message(exc: Exception) -> str:

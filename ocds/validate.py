@@ -119,13 +119,18 @@ def validate_release(
     release: Any, schema: OcdsSchema, *, ocid_prefix: str | None = None
 ) -> ValidationResult:
     """Schema findings, then (for an object) the Data Review checks."""
-    result = ValidationResult(_compiled(schema, "release").findings(release))
-    if isinstance(release, dict):
-        result.findings.extend(checks.check_annotations(release, schema))
-        result.findings.extend(checks.check_ocid(release, ocid_prefix))
-        result.findings.extend(checks.check_dates(release))
-        result.findings.extend(checks.check_references(release))
-        result.findings.extend(checks.check_amounts_and_ids(release))
+    try:
+        result = ValidationResult(_compiled(schema, "release").findings(release))
+        if isinstance(release, dict):
+            result.findings.extend(checks.check_annotations(release, schema))
+            result.findings.extend(checks.check_ocid(release, ocid_prefix))
+            result.findings.extend(checks.check_dates(release))
+            result.findings.extend(checks.check_references(release))
+            result.findings.extend(checks.check_amounts_and_ids(release))
+    except RecursionError:
+        # Only hostile input nests this deep; report it rather than crash.
+        return ValidationResult([Finding("", "the release is nested too deeply to check",
+                                         "schema")])
     return result
 
 

@@ -12,7 +12,7 @@ import pytest
 import ocds.files
 from ocds.merge import compile_record
 from ocds.synthetic import generate_releases
-from ocds.validate import validate_file, validate_package
+from ocds.validate import validate_file, validate_package, validate_release
 
 from .conftest import make_release, package
 
@@ -137,3 +137,27 @@ def test_large_files_are_streamed_with_the_same_findings(schema, tmp_path, monke
     path.write_text(json.dumps(data)[:5000])  # truncated
     out = results(path, schema)
     assert out["file"][0][1] == "file"
+
+
+def test_large_json_lines_without_the_name(schema, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(ocds.files, "WHOLE_FILE_LIMIT", 1024)
+    path = tmp_path / "releases.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in generate_releases(6)))
+    assert results(path, schema) == {f"line {i}": [] for i in range(1, 7)}
+
+
+def test_deeply_nested_input_is_a_finding(schema, tmp_path) -> None:
+    path = tmp_path / "deep.json"
+    text = json.dumps(make_release())[:-1] + ', "extra": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    path.write_text(text)
+    items = list(validate_file(path, schema))
+    assert [i.item for i in items] == ["file"]
+    assert "recursion" in items[0].result.findings[0].message
+    release = make_release()
+    nested: list[Any] = []
+    release["extra"] = nested
+    for _ in range(5000):  # deeper than Python's recursion limit, built without recursion
+        nested.append([])
+        nested = nested[0]
+    result = validate_release(release, schema)
+    assert not result.valid and "nested too deeply" in result.errors[0].message
