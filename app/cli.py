@@ -128,3 +128,5 @@ main.add_command(_users)
 from app.cli_ocds import ocds as _ocds  # noqa: E402
 
 main.add_command(_ocds)
+
+from app import cli_publication as _publication  # noqa: E402,F401  (adds `ocds export`)

@@ -1,7 +1,20 @@
 """Public read-only JSON API."""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from app.api import views  # noqa: E402,F401
+
+@bp.record_once
+def _configure_publication(state: BlueprintSetupState) -> None:
+    # marketplace/ does not import Flask: hand it the settings it needs once.
+    from marketplace.publication.services import configure
+
+    config = state.app.config
+    configure(config["OCID_PREFIX"], config["OCDS_SCHEMA_DIR"], config["OCDS_EXTENSIONS_DIR"])
+
+
+from app.api import errors, http, openapi, publication, views  # noqa: E402,F401
+
+http.register(bp)

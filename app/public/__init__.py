@@ -4,4 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
+# One import per module that adds routes, each helper's own line: no sorting.
+# isort: off
 from app.public import views  # noqa: E402,F401
+from app.public import bulk  # noqa: E402,F401
