@@ -55,3 +55,8 @@ def is_logged_in(client: FlaskClient) -> bool:
 
 def log_out(client: FlaskClient) -> TestResponse:
     return post_form(client, "/account/logout", {}, form_url=ACCOUNT)
+
+
+def speak_english(client: FlaskClient) -> None:
+    """Pages default to Spanish; these tests read the English source texts."""
+    client.set_cookie("lang", "en")

@@ -18,12 +18,18 @@ from tests.auth_steps import (
     LOGIN,
     is_logged_in,
     log_out,
+    speak_english,
     submit_password,
     text,
 )
 from tests.factories import PASSWORD, csrf_token, make_user
 
 GENERIC = "The e-mail address or the password is not correct."
+
+
+@pytest.fixture(autouse=True)
+def _english(client: FlaskClient) -> None:
+    speak_english(client)
 
 
 def test_supplier_logs_in_with_password_and_lands_on_their_pages(

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import pyotp
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from tests.auth_steps import (
     ACCOUNT,
     current_code,
     is_logged_in,
+    speak_english,
     submit_code,
     submit_password,
     text,
@@ -26,6 +28,11 @@ from tests.auth_steps import (
 from tests.factories import PASSWORD, login_as, make_org, make_user, post_form
 
 NEW_PASSWORD = "another long passphrase"
+
+
+@pytest.fixture(autouse=True)
+def _english(client: FlaskClient) -> None:
+    speak_english(client)
 
 
 def test_account_page_shows_who_you_are_and_2fa_status(
@@ -45,6 +52,7 @@ def test_name_and_language_are_saved_and_the_language_is_used(
 ) -> None:
     user = make_user(db, Role.SUPPLIER)
     login_as(client, user)
+    client.set_cookie("lang", "es")
     response = post_form(
         client, "/account/profile", {"name": "Renata Ruiz", "locale": "en"}, form_url=ACCOUNT
     )
@@ -88,6 +96,7 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(
 ) -> None:
     user = make_user(db, Role.SUPPLIER)
     other_device = app.test_client()
+    speak_english(other_device)
     submit_password(other_device, user.email)
     submit_password(client, user.email)
     assert is_logged_in(other_device) and is_logged_in(client)

@@ -15,11 +15,16 @@ from sqlalchemy.orm import Session
 from marketplace.accounts import password_reset
 from marketplace.accounts.models import Role, User
 from marketplace.inbox.models import Message
-from tests.auth_steps import is_logged_in, submit_password, text
+from tests.auth_steps import is_logged_in, speak_english, submit_password, text
 from tests.factories import PASSWORD, make_user, post_form
 
 NEW_PASSWORD = "a brand new passphrase"
 RESET = "/account/reset"
+
+
+@pytest.fixture(autouse=True)
+def _english(client: FlaskClient) -> None:
+    speak_english(client)
 
 
 def _ask_for_link(client: FlaskClient, email: str) -> str:

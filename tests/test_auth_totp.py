@@ -18,6 +18,7 @@ from tests.auth_steps import (
     current_code,
     is_logged_in,
     log_out,
+    speak_english,
     submit_code,
     submit_password,
     text,
@@ -26,6 +27,11 @@ from tests.auth_steps import (
 from tests.factories import login_as, make_user, post_form
 
 ENROL = "/account/two-factor"
+
+
+@pytest.fixture(autouse=True)
+def _english(client: FlaskClient) -> None:
+    speak_english(client)
 
 
 def test_enrolled_user_needs_the_code_before_being_logged_in(
