@@ -14,6 +14,7 @@ NAV: list[tuple[str, LazyString, frozenset[Role] | None]] = [
     ("public.supplier_directory", _l("Suppliers"), None),
     ("supplier.dashboard", _l("My company"), frozenset({Role.SUPPLIER})),
     ("buyer.dashboard", _l("My unit"), frozenset({Role.BUYER})),
+    ("buyer.cases_list", _l("Business cases"), frozenset({Role.BUYER})),
     ("finance.dashboard", _l("Finance"), frozenset({Role.FINANCE})),
     ("admin.dashboard", _l("Administration"), frozenset({Role.ADMIN})),
 ]

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 
-from app.buyer import views  # noqa: E402,F401
+from app.buyer import cases, views  # noqa: E402,F401
