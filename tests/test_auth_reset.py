@@ -160,3 +160,17 @@ def test_reset_link_uses_the_configured_address_not_the_host_header(
     msg = db.scalars(select(Message).where(Message.user_id == user.id)).one()
     assert "evil.example" not in msg.body
     assert "http://localhost/account/reset/" in msg.body
+
+
+def test_reset_requests_for_one_address_are_rate_limited(
+    app: Flask, client: FlaskClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "2 per minute")
+    user = make_user(db, Role.SUPPLIER)
+    for i in range(2):
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{i + 1}"
+        assert post_form(client, RESET, {"email": user.email}).status_code == 302
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.77"
+    response = post_form(client, RESET, {"email": user.email})
+    assert response.status_code == 429
+    assert "Too many attempts" in text(response)

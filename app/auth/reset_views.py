@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -23,7 +23,7 @@ from marketplace.accounts.password_reset import (
 from marketplace.accounts.password_reset import (
     reset_password as reset_password_with_token,
 )
-from marketplace.accounts.services import AccountError
+from marketplace.accounts.services import AccountError, normalise_email
 
 
 def _limit() -> str:
@@ -54,8 +54,14 @@ def _compose(user: User, link: str) -> tuple[str, str]:
     return subject, body
 
 
+def _email_key() -> str:
+    """Per address too, so nobody can flood someone's mailbox from many IPs."""
+    return "reset-email:" + normalise_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"])
+@limiter.limit(_limit, key_func=_email_key, methods=["POST"])
 def reset_request() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
