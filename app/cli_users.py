@@ -12,7 +12,12 @@ from sqlalchemy import select
 
 from app.db import db_session
 from marketplace.accounts.models import Organisation, Role
-from marketplace.accounts.services import AccountError, create_user, find_user_by_email
+from marketplace.accounts.services import (
+    AccountError,
+    create_user,
+    find_user_by_email,
+    reset_totp,
+)
 from marketplace.audit.services import record
 from marketplace.demo.accounts import DEMO_EMAIL_DOMAIN, is_demo_email
 
@@ -68,6 +73,25 @@ def create(email: str, name: str, role: str, org_code: str, password: str) -> No
     )
     db.commit()
     click.echo(f"created {user.role.value} {user.email} (id {user.id}) in {org.name}")
+
+
+@users.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def reset_2fa(email: str) -> None:
+    """Turn off two-factor authentication for someone who lost their phone and codes.
+
+    Check who is asking first. They log in with their password and, if their role
+    needs it, set up two-factor again at once.
+    """
+    db = db_session()
+    user = find_user_by_email(db, email)
+    if user is None:
+        _fail(f"no account {email!r}")
+        return
+    reset_totp(db, user)
+    db.commit()
+    click.echo(f"two-factor authentication is off for {user.email}; it must be set up again")
 
 
 @users.command("totp-code")

@@ -219,3 +219,15 @@ def test_links_to_this_site_in_a_message_are_clickable_others_are_not(
     page = client.get(f"/account/inbox/{msg.id}").get_data(as_text=True)
     assert '<a href="http://localhost/account/">' in page
     assert 'href="https://evil.example' not in page
+
+
+def test_operator_resets_2fa_and_the_buyer_must_enrol_again(
+    app: Flask, client: FlaskClient, db: Session
+) -> None:
+    user = make_user(db, Role.BUYER)
+    db.flush()
+    result = app.test_cli_runner().invoke(main, ["users", "reset-2fa", user.email])
+    assert result.exit_code == 0, result.output
+    response = submit_password(client, user.email)
+    assert response.headers["Location"].startswith("/account/two-factor")
+    assert app.test_cli_runner().invoke(main, ["users", "reset-2fa", "no@x.example"]).exit_code == 1

@@ -251,6 +251,24 @@ def regenerate_recovery_codes(session: Session, user: User, code: str) -> list[s
     return codes
 
 
+def reset_totp(session: Session, user: User, actor: User | None = None) -> None:
+    """Turn 2FA off (lost phone and recovery codes). Roles that need it must enrol
+    again at their next login; ``actor`` is the administrator (None: an operator's CLI)."""
+    user.totp_secret = None
+    user.totp_enabled = False
+    user.totp_last_step = None
+    user.recovery_codes.clear()
+    record(
+        session,
+        "account.totp_reset",
+        "user",
+        user.id,
+        actor_user_id=actor.id if actor else None,
+        actor_org_id=actor.organisation_id if actor else None,
+        public=False,
+    )
+
+
 RECOVERY_CODE_COUNT = 10
 
 
