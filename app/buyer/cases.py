@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -225,3 +234,33 @@ def case_revise(case_id: int) -> ResponseReturnValue:
         return redirect(url_for("buyer.case_detail", case_id=case.id))
     flash(_("Version %(v)s started: edit and submit it again.", v=case.version), "success")
     return redirect(url_for("buyer.case_edit", case_id=case.id))
+
+
+def render_case_pdf(case: BusinessCase) -> Response:
+    """The case, its evaluation with the chart, the ratings and decisions, as a PDF."""
+    from app.finance.forms import CRITERION_LABELS
+    from business_cases.models import CaseReview
+    from business_cases.pdf import html_to_pdf
+    from marketplace.db import utcnow
+
+    reviews = db_session().scalars(
+        select(CaseReview).where(CaseReview.case_id == case.id,
+                                 CaseReview.version == case.version)
+        .order_by(CaseReview.reviewer_id, CaseReview.id)
+    ).all()
+    html = render_template(
+        "buyer/cases/pdf.html", **case_page_context(case), reviews=reviews,
+        criterion_labels=CRITERION_LABELS, printed_at=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    pdf = html_to_pdf(html, base_url=request.url_root)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="business-case-{case.id}-v{case.version}.pdf"'
+    )
+    return response
+
+
+@bp.get("/cases/<int:case_id>.pdf")
+@role_required(Role.BUYER)
+def case_pdf(case_id: int) -> ResponseReturnValue:
+    return render_case_pdf(_own_case(case_id))

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.buyer.cases import case_page_context
+from app.buyer.cases import case_page_context, render_case_pdf
 from app.db import db_session
 from app.finance import bp
 from app.finance.forms import CRITERION_LABELS, DecisionForm, ReviewForm
@@ -155,3 +155,9 @@ def case_decide(case_id: int) -> ResponseReturnValue:
         return _render(case, decision=form, status=409)
     flash(_("The decision was recorded and the unit was told."), "success")
     return redirect(url_for("finance.case_detail", case_id=case.id))
+
+
+@bp.get("/cases/<int:case_id>.pdf")
+@role_required(Role.FINANCE)
+def case_pdf(case_id: int) -> ResponseReturnValue:
+    return render_case_pdf(_case(case_id))
