@@ -11,6 +11,7 @@ releases without a string `date`), the fast path gives up and ocdsmerge decides.
 
 from __future__ import annotations
 
+import gc
 from operator import itemgetter
 from typing import Any
 
@@ -57,6 +58,8 @@ def _rules(schema: OcdsSchema) -> Rules:
                 node = node.setdefault(part, (None, {}))[1]
             value = _OMIT if rule == "omitWhenMerged" else _WHOLE
             node[path[-1]] = (value, node.get(path[-1], (None, {}))[1])
+        # ocdsmerge drops `tag` from each release whatever the schema says.
+        tree["tag"] = (_OMIT, {})
         cached = tree
         schema.cache["merge_tree"] = cached
     return cached  # type: ignore[no-any-return]
@@ -64,10 +67,19 @@ def _rules(schema: OcdsSchema) -> Rules:
 
 def compile_record(releases: list[dict[str, Any]], schema: OcdsSchema) -> dict[str, Any]:
     """The compiled release of one contracting process (same result as ocdsmerge)."""
+    # Merging allocates many small dicts and no reference cycles: pausing the cyclic
+    # garbage collector stops it from re-scanning every live object (all the releases
+    # of a bulk export) over and over, which otherwise takes half the time.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
     try:
         return fast_compile(releases, schema)
     except _Fallback:
         return merger(schema).create_compiled_release(list(releases))
+    finally:
+        if paused:
+            gc.enable()
 
 
 def versioned_release(releases: list[dict[str, Any]], schema: OcdsSchema) -> dict[str, Any]:
@@ -88,8 +100,7 @@ def fast_compile(releases: list[dict[str, Any]], schema: OcdsSchema) -> dict[str
         if type(release) is not dict or type(release.get("date")) is not str:
             raise _Fallback
     ordered = releases if len(releases) == 1 else sorted(releases, key=itemgetter("date"))
-    # ocdsmerge drops `tag` from each release whatever the schema says.
-    rules = {**_rules(schema), "tag": (_OMIT, {})}
+    rules = _rules(schema)
     compiled: dict[str, Any] = {"tag": ["compiled"]}
     containers: set[int] = set()
     indexes: dict[int, dict[str, dict[str, Any]]] = {}
