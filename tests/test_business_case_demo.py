@@ -1,0 +1,25 @@
+"""The business-case demo step: cases in every state, built through the services."""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from business_cases.models import BusinessCase, CaseStatus
+from marketplace.audit.services import verify
+from marketplace.demo import accounts, cases
+
+
+def test_demo_cases_cover_every_state_and_are_idempotent(db: Session) -> None:
+    ctx: dict[str, object] = {}
+    accounts.load(db, random.Random(1), ctx)
+    assert "in every state" in cases.load(db, random.Random(1), ctx)
+    all_cases = db.scalars(select(BusinessCase)).all()
+    assert {c.status for c in all_cases} == set(CaseStatus)
+    revised = next(c for c in all_cases if c.title.startswith("Ventanilla"))
+    assert revised.version == 2 and len(revised.versions) == 2
+    assert cases.load(db, random.Random(1), ctx) == "business cases already present"
+    assert len(db.scalars(select(BusinessCase)).all()) == len(all_cases)
+    assert verify(db).ok
