@@ -129,4 +129,8 @@ from app.cli_ocds import ocds as _ocds  # noqa: E402
 
 main.add_command(_ocds)
 
+from app.cli_search import search as _search  # noqa: E402
+
+main.add_command(_search)
+
 from app import cli_publication as _publication  # noqa: E402,F401  (adds `ocds export`)

@@ -16,5 +16,6 @@ def _configure_publication(state: BlueprintSetupState) -> None:
 
 
 from app.api import errors, http, openapi, publication, views  # noqa: E402,F401
+from app.api import search as _search  # noqa: E402,F401
 
 http.register(bp)

@@ -8,3 +8,5 @@ bp = Blueprint("public", __name__)
 # isort: off
 from app.public import views  # noqa: E402,F401
 from app.public import bulk  # noqa: E402,F401
+from app.public import search  # noqa: E402,F401
+from app.public import redflags  # noqa: E402,F401

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from sqlalchemy.orm import Session
+
+from marketplace.publication.models import OcdsRecord, SearchOutbox
 
 PREFIX = "ocds-srch01"
 
@@ -89,3 +94,26 @@ def corpus() -> list[dict[str, Any]]:
         record(8, "Mobiliario de oficina", amount=120_000, method="direct",
                date="2022-05-05T00:00:00Z", category="goods"),
     ]  # fmt: skip
+
+
+def store(session: Session, compiled: dict[str, Any], *, enqueue: bool = True) -> None:
+    """A record as publish() leaves it, written directly (the test controls the JSON)."""
+    now = dt.datetime(2025, 1, 1)
+    existing = session.get(OcdsRecord, compiled["ocid"])
+    if existing is None:
+        session.add(
+            OcdsRecord(
+                ocid=compiled["ocid"],
+                compiled=compiled,
+                release_count=1,
+                updated_at=now,
+                first_release_date=now,
+                last_release_date=now,
+                year=2025,
+            )
+        )
+    else:
+        existing.compiled = compiled
+    if enqueue:
+        session.add(SearchOutbox(ocid=compiled["ocid"]))
+    session.flush()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,30 +15,7 @@ from marketplace.search.query import search
 from marketplace.search.request import parse_request
 from marketplace.search.sync import reindex, sync
 from tests.publication.helpers import award_release, tender_release
-from tests.search.records import corpus, record
-
-
-def store(session: Session, compiled: dict[str, Any], *, enqueue: bool = True) -> None:
-    """A record as publish() leaves it, written directly (the test controls the JSON)."""
-    now = dt.datetime(2025, 1, 1)
-    existing = session.get(OcdsRecord, compiled["ocid"])
-    if existing is None:
-        session.add(
-            OcdsRecord(
-                ocid=compiled["ocid"],
-                compiled=compiled,
-                release_count=1,
-                updated_at=now,
-                first_release_date=now,
-                last_release_date=now,
-                year=2025,
-            )
-        )
-    else:
-        existing.compiled = compiled
-    if enqueue:
-        session.add(SearchOutbox(ocid=compiled["ocid"]))
-    session.flush()
+from tests.search.records import corpus, record, store
 
 
 def titles(index_dir: Path, q: str = "") -> list[str]:
