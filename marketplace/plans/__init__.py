@@ -1,0 +1,1 @@
+"""Annual procurement plans: plan lines that become procurement processes."""

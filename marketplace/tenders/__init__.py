@@ -1,0 +1,1 @@
+"""Tenders: the procurement process from planning to published call (and later award)."""
