@@ -82,20 +82,34 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_package(
-    out: IO[str], meta: PackageMetadata, key: str, items: Iterable[dict[str, Any]]
-) -> int:
-    """Stream a package whose ``key`` ("releases" or "records") array is ``items``.
+#: What closes a package written by ``package_head`` and ``write_items``.
+PACKAGE_TAIL = "]}\n"
 
-    Writes the envelope, then each item as it comes; returns how many were written.
-    """
-    envelope = dumps(meta.envelope())
-    out.write(envelope[:-1] + f',"{key}":[')
+
+def package_head(meta: PackageMetadata, key: str) -> str:
+    """The package's JSON up to the opening bracket of its ``key`` array."""
+    return dumps(meta.envelope())[:-1] + f',"{key}":['
+
+
+def write_items(out: IO[str], items: Iterable[dict[str, Any] | str]) -> int:
+    """Write array items comma-separated (a dict, or a string that already is its JSON)."""
     count = 0
     for item in items:
         if count:
             out.write(",")
-        out.write(dumps(item))
+        out.write(item if isinstance(item, str) else dumps(item))
         count += 1
-    out.write("]}\n")
+    return count
+
+
+def write_package(
+    out: IO[str], meta: PackageMetadata, key: str, items: Iterable[dict[str, Any] | str]
+) -> int:
+    """Stream a package whose ``key`` ("releases" or "records") array is ``items``.
+
+    Memory does not grow with the number of items; returns how many were written.
+    """
+    out.write(package_head(meta, key))
+    count = write_items(out, items)
+    out.write(PACKAGE_TAIL)
     return count

@@ -68,6 +68,15 @@ def _get(summary: str, parameters: list[dict[str, Any]], ok: dict[str, Any]) -> 
     }
 
 
+#: Path items other API modules add (``add_path``) so that the document covers their routes.
+EXTRA_PATHS: dict[str, dict[str, Any]] = {}
+
+
+def add_path(path: str, item: dict[str, Any]) -> None:
+    """Describe another /api/ route, e.g. ``add_path("/api/search", {"get": {...}})``."""
+    EXTRA_PATHS[path] = item
+
+
 def document() -> dict[str, Any]:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return {
@@ -114,6 +123,7 @@ def document() -> dict[str, Any]:
                 ],
                 _json("OCDS record package."),
             ),
+            **EXTRA_PATHS,
         },
         "components": {
             "schemas": {

@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
@@ -36,8 +36,6 @@ from ocds import packages
 
 FORMATS = ("jsonl.gz", "json", "csv")
 MANIFEST = "manifest.json"
-#: What closes a record package written by ``packages.write_package``.
-PACKAGE_TAIL = b"]}\n"
 
 #: (file name, data's last change) -> the package envelope of that file.
 MetaFactory = Callable[[str, dt.datetime], packages.PackageMetadata]
@@ -47,7 +45,7 @@ def file_name(fmt: str, year: int | None) -> str:
     part = "all" if year is None else str(year)
     return {
         "jsonl.gz": f"compiled-releases-{part}.jsonl.gz",
-        "json": f"record-package-{part}.json",
+        "json": f"record-package-{part}.json.gz",
         "csv": f"csv-{part}.zip",
     }[fmt]
 
@@ -80,16 +78,10 @@ def write_jsonl_gz(
     session: Session, path: Path, *, year: int | None = None, since: dt.datetime | None = None
 ) -> dict[str, Any]:
     count = 0
-    # No file name or time in the gzip header: the same records give the same bytes.
-    with (
-        atomic_path(path) as tmp,
-        tmp.open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as gz,
-        io.TextIOWrapper(gz, encoding="utf-8") as out,
-    ):
+    with atomic_path(path) as tmp, tmp.open("wb") as raw, _gzip_text(raw) as out:
         for batch in _records(session, year, since):
             for row in batch:
-                out.write(packages.dumps(row.compiled) + "\n")
+                out.write(row.compiled_json + "\n")
                 count += 1
     return {"records": count}
 
@@ -102,24 +94,44 @@ def write_json(
     year: int | None = None,
     since: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """A record package; each record embeds its releases and its compiled release."""
+    """A gzipped record package; each record embeds its releases and its compiled release.
 
-    def items() -> Iterator[dict[str, Any]]:
+    The file is three gzip members (envelope, records, closing brackets) and the records
+    member's byte range is returned, so the "all" file can reuse it as it is.
+    """
+
+    def items() -> Iterator[str]:
         for batch in _records(session, year, since):
-            releases = queries.releases_by_ocid(session, [r.ocid for r in batch])
+            releases = queries.release_texts_by_ocid(session, [r.ocid for r in batch])
             for row in batch:
-                yield packages.record(row.ocid, releases[row.ocid], row.compiled)
+                # The stored JSON texts are spliced in as they are: no parse, no re-dump.
+                yield (
+                    f'{{"ocid":{json.dumps(row.ocid)},'
+                    f'"releases":[{",".join(releases[row.ocid])}],'
+                    f'"compiledRelease":{row.compiled_json}}}'
+                )
 
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as out:
-        count = packages.write_package(out, meta, "records", items())
-    # Where the records array starts, so the "all" file can be stitched from year files.
-    return {"records": count, "array_start": len(_json_head(meta))}
+    with atomic_path(path) as tmp, tmp.open("wb") as raw:
+        raw.write(_gzip_member(packages.package_head(meta, "records").encode()))
+        start = raw.tell()
+        with _gzip_text(raw) as out:
+            count = packages.write_items(out, items())
+        end = raw.tell()
+        raw.write(_gzip_member(packages.PACKAGE_TAIL.encode()))
+    return {"records": count, "body": [start, end]}
 
 
-def _json_head(meta: packages.PackageMetadata) -> bytes:
-    buffer = io.StringIO()
-    packages.write_package(buffer, meta, "records", [])
-    return buffer.getvalue().encode()[: -len(PACKAGE_TAIL)]
+def _gzip_member(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def _gzip_text(raw: IO[bytes]) -> io.TextIOWrapper:
+    """A text stream into a new gzip member of ``raw`` (closing it leaves ``raw`` open).
+
+    No file name or time in the header: the same records give the same bytes.
+    """
+    gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0)
+    return io.TextIOWrapper(gz, encoding="utf-8")
 
 
 def write_csv(
@@ -137,8 +149,9 @@ def write_csv(
             for batch in _records(session, year, since):
                 for row in batch:
                     count += 1
+                    compiled = json.loads(row.compiled_json)
                     for name, (_headers, rows) in TABLES.items():
-                        writers[name].writerows(rows(row.compiled))
+                        writers[name].writerows(rows(compiled))
         finally:
             for fh in files.values():
                 fh.close()
@@ -156,16 +169,16 @@ def _stitch_jsonl_gz(parts: list[Path], path: Path) -> None:
                 shutil.copyfileobj(src, out)
 
 
-def _stitch_json(parts: list[tuple[Path, int]], path: Path, meta: packages.PackageMetadata) -> None:
+def _stitch_json(
+    parts: list[tuple[Path, int, int]], path: Path, meta: packages.PackageMetadata
+) -> None:
+    """The years' record members, separated by "," members, in a new envelope."""
     with atomic_path(path) as tmp, tmp.open("wb") as out:
-        out.write(_json_head(meta))
+        out.write(_gzip_member(packages.package_head(meta, "records").encode()))
         first = True
-        for part, start in parts:
-            end = part.stat().st_size - len(PACKAGE_TAIL)
-            if end <= start:
-                continue
+        for part, start, end in parts:
             if not first:
-                out.write(b",")
+                out.write(_gzip_member(b","))
             first = False
             with part.open("rb") as src:
                 src.seek(start)
@@ -174,7 +187,7 @@ def _stitch_json(parts: list[tuple[Path, int]], path: Path, meta: packages.Packa
                     chunk = src.read(min(remaining, 1 << 20))
                     out.write(chunk)
                     remaining -= len(chunk)
-        out.write(PACKAGE_TAIL)
+        out.write(_gzip_member(packages.PACKAGE_TAIL.encode()))
 
 
 def _stitch_csv(parts: list[Path], path: Path) -> None:
@@ -296,7 +309,9 @@ def _stitch_all(
         _stitch_jsonl_gz([directory / n for n in names], path)
     elif fmt == "json":
         latest = max((ys.last_updated for ys in states), default=utcnow())
-        parts = [(directory / n, int(files[n]["array_start"])) for n in names]
+        parts = [
+            (directory / n, *files[n]["body"]) for n in names if files[n]["records"]
+        ]
         _stitch_json(parts, path, meta_for(path.name, latest))
     else:
         _stitch_csv([directory / n for n in names], path)

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Text, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from marketplace.publication.models import OcdsRecord, OcdsRelease
@@ -110,6 +110,21 @@ def releases_by_ocid(session: Session, ocids: Sequence[str]) -> dict[str, list[d
     return result
 
 
+def release_texts_by_ocid(session: Session, ocids: Sequence[str]) -> dict[str, list[str]]:
+    """Like ``releases_by_ocid``, as stored JSON text (no parsing, for bulk files)."""
+    result: dict[str, list[str]] = {ocid: [] for ocid in ocids}
+    if not ocids:
+        return result
+    rows = session.execute(
+        select(OcdsRelease.ocid, cast(OcdsRelease.data, Text))
+        .where(OcdsRelease.ocid.in_(list(ocids)))
+        .order_by(OcdsRelease.ocid, OcdsRelease.sequence)
+    )
+    for ocid, text in rows:
+        result[ocid].append(text)
+    return result
+
+
 def get_release(session: Session, release_id: str) -> OcdsRelease | None:
     return session.get(OcdsRelease, release_id)
 
@@ -126,7 +141,8 @@ def last_publication(session: Session) -> dt.datetime | None:
 @dataclass(frozen=True)
 class RecordRow:
     ocid: str
-    compiled: dict[str, Any]
+    #: The compiled release as stored JSON text: bulk files copy it without parsing it.
+    compiled_json: str
     updated_at: dt.datetime
     year: int
 
@@ -143,7 +159,12 @@ def iter_records(
     Plain column rows (not ORM objects) keep the session's identity map empty.
     """
     last: tuple[int, str] | None = None
-    columns = (OcdsRecord.ocid, OcdsRecord.compiled, OcdsRecord.updated_at, OcdsRecord.year)
+    columns = (
+        OcdsRecord.ocid,
+        cast(OcdsRecord.compiled, Text),
+        OcdsRecord.updated_at,
+        OcdsRecord.year,
+    )
     while True:
         query = select(*columns)
         if year is not None:

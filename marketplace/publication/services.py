@@ -6,20 +6,18 @@ together or not at all (DESIGN.md §1). Only the record of the release's ocid is
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocdsmerge.merge import CompiledRelease
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
 from marketplace.publication.models import OcdsRecord, OcdsRelease, SearchOutbox
-from ocds.merge import compile_record, merger
+from ocds.merge import compile_record
 from ocds.schema import OcdsSchema, load_schema
 from ocds.validate import Finding, validate_release
 
@@ -92,23 +90,43 @@ def format_ocds_datetime(value: dt.datetime) -> str:
     return value.replace(microsecond=0).isoformat() + "Z"
 
 
+# Table-level statements with bound parameters: compiled once and cached, where
+# statements carrying the values (the release JSON) would be keyed on them every time.
+_INSERT_RELEASE = insert(OcdsRelease.__table__)
+_INSERT_RECORD = insert(OcdsRecord.__table__)
+_INSERT_OUTBOX = insert(SearchOutbox.__table__)
+_SELECT_RECORD = (
+    select(
+        OcdsRecord.release_count,
+        OcdsRecord.compiled,
+        OcdsRecord.first_release_date,
+        OcdsRecord.last_release_date,
+    )
+    .where(OcdsRecord.ocid == bindparam("key"))
+    # Appends to one ocid queue up here instead of racing for the next sequence number.
+    .with_for_update()
+)
+_UPDATE_RECORD = update(OcdsRecord.__table__).where(OcdsRecord.__table__.c.ocid == bindparam("key"))
+
+
 def publish(
     session: Session, release: dict[str, Any], *, schema: OcdsSchema | None = None
 ) -> PublishedRelease:
-    """Validate and append ``release`` (a copy: the argument is not changed) to the log.
+    """Validate and append ``release`` to the log (the caller's dict is not changed).
 
     Fills ``id`` (``<ocid>-<n>``), ``date`` (now) when missing, and ``initiationType``.
     Raises ``InvalidRelease`` before writing anything when the release does not validate.
+    Writes with plain statements rather than the unit of work: this is on the path of
+    every domain action.
     """
     schema = schema or configured_schema()
-    release = copy.deepcopy(release)
+    # Only top-level keys are filled in, so a shallow copy leaves the caller's dict alone.
+    release = dict(release)
     ocid = release.get("ocid")
     if not isinstance(ocid, str) or not ocid:
         raise InvalidRelease([_finding("ocid", "a release needs an ocid", "required")])
 
-    record = session.execute(
-        select(OcdsRecord).where(OcdsRecord.ocid == ocid).with_for_update()
-    ).scalar_one_or_none()
+    record = session.execute(_SELECT_RECORD, {"key": ocid}).one_or_none()
     sequence = (record.release_count if record else 0) + 1
     release["id"] = f"{ocid}-{sequence}"
     release.setdefault("date", format_ocds_datetime(utcnow()))
@@ -124,44 +142,57 @@ def publish(
 
     digest = hashlib.sha256(canonical_json(release).encode()).hexdigest()
     now = utcnow()
-    session.add(
-        OcdsRelease(
-            id=release["id"],
-            ocid=ocid,
-            sequence=sequence,
-            date=date,
-            tags=list(release.get("tag") or []),
-            data=release,
-            sha256=digest,
-            created_at=now,
-        )
+    session.execute(
+        _INSERT_RELEASE,
+        {
+            "id": release["id"],
+            "ocid": ocid,
+            "sequence": sequence,
+            "date": date,
+            "tags": list(release.get("tag") or []),
+            "data": release,
+            "sha256": digest,
+            "created_at": now,
+        },
     )
     if record is None:
         compiled = compile_record([release], schema)
-        record = OcdsRecord(
-            ocid=ocid,
-            compiled=compiled,
-            release_count=1,
-            updated_at=now,
-            first_release_date=date,
-            last_release_date=date,
-            year=date.year,
+        session.execute(
+            _INSERT_RECORD,
+            {
+                "ocid": ocid,
+                "compiled": compiled,
+                "release_count": 1,
+                "updated_at": now,
+                "first_release_date": date,
+                "last_release_date": date,
+                "year": date.year,
+            },
         )
-        session.add(record)
     else:
-        if date >= record.last_release_date:
+        # ocdsmerge orders releases by their date strings; a release that sorts last can
+        # be merged onto the stored compiled release, any other changes the merge order.
+        if release["date"] >= record.compiled.get("date", ""):
             compiled = merge_onto(record.compiled, release, schema)
         else:
-            # An out-of-order date changes the merge order: recompile from the whole log.
-            session.flush()
             compiled = compile_record(releases_of(session, ocid), schema)
-        record.compiled = compiled
-        record.release_count = sequence
-        record.updated_at = now
-        record.first_release_date = min(record.first_release_date, date)
-        record.last_release_date = max(record.last_release_date, date)
-    session.add(SearchOutbox(ocid=ocid, enqueued_at=now))
-    session.flush()
+        session.execute(
+            _UPDATE_RECORD,
+            {
+                "key": ocid,
+                "compiled": compiled,
+                "release_count": sequence,
+                "updated_at": now,
+                "first_release_date": min(record.first_release_date, date),
+                "last_release_date": max(record.last_release_date, date),
+            },
+        )
+    session.execute(_INSERT_OUTBOX, {"ocid": ocid, "enqueued_at": now})
+    # The statements above bypass the identity map: a record object the caller loaded
+    # earlier would show the old compiled release.
+    loaded = session.identity_map.get(session.identity_key(OcdsRecord, ocid))
+    if loaded is not None:
+        session.expire(loaded)
     return PublishedRelease(release["id"], ocid, sequence, digest, release, compiled)
 
 
@@ -170,13 +201,12 @@ def merge_onto(
 ) -> dict[str, Any]:
     """Merge one release onto a compiled release.
 
-    ocdsmerge merges releases in date order, one after the other, so merging the newest
+    Releases are merged in date order, one after the other, so merging the newest
     release onto the previous compiled release gives what a full recompile would (the
-    tests compare both). Appending costs the size of one record, not of its history.
+    tests compare both): the compiled release stands in for the history it sums up.
+    Appending then costs the size of one record, not of its history.
     """
-    merged = CompiledRelease(data=compiled, merge_rules=merger(schema).merge_rules)
-    merged.append(release)
-    return merged.asdict()
+    return compile_record([compiled, release], schema)
 
 
 def releases_of(session: Session, ocid: str) -> list[dict[str, Any]]:

@@ -201,4 +201,7 @@ def test_openapi_describes_exactly_the_api_routes(app: Flask, client: FlaskClien
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/")
     }
-    assert described == routes
+    assert routes - described == set(), (
+        "undocumented /api/ routes: describe them with app.api.openapi.add_path(path, item)"
+    )
+    assert described - routes == set(), "the OpenAPI document names routes the app lacks"

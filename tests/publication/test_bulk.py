@@ -38,6 +38,11 @@ def read_jsonl_gz(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh]
 
 
+def read_json_gz(path: Path) -> dict:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 def read_csv(path: Path, table: str) -> list[dict[str, str]]:
     with zipfile.ZipFile(path) as zf, zf.open(f"{table}.csv") as fh:
         return list(csv.DictReader(io.TextIOWrapper(fh, encoding="utf-8", newline="")))
@@ -66,12 +71,12 @@ def test_export_set_round_trips_every_format(
 
     # Record packages: valid OCDS, releases embedded.
     validator = package_validator(schema, schema.record_package_schema)
-    package = json.loads((tmp_path / "record-package-all.json").read_text())
+    package = read_json_gz(tmp_path / "record-package-all.json.gz")
     assert schema_errors(validator, package) == []
     assert [r["ocid"] for r in package["records"]] == [r["ocid"] for r in every]
     assert len(package["records"][0]["releases"]) == 2
-    assert package["uri"] == "http://localhost/bulk/record-package-all.json"
-    year = json.loads((tmp_path / "record-package-2024.json").read_text())
+    assert package["uri"] == "http://localhost/bulk/record-package-all.json.gz"
+    year = read_json_gz(tmp_path / "record-package-2024.json.gz")
     assert schema_errors(validator, year) == []
 
     # CSV tables, joined by OCID and ids.
@@ -127,15 +132,15 @@ def test_export_rewrites_only_changed_years(
         [
             "compiled-releases-2024.jsonl.gz",
             "compiled-releases-all.jsonl.gz",
-            "record-package-2024.json",
-            "record-package-all.json",
+            "record-package-2024.json.gz",
+            "record-package-all.json.gz",
             "csv-2024.zip",
             "csv-all.zip",
         ]
     )
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*2023*")} == untouched
     assert len(read_jsonl_gz(tmp_path / "compiled-releases-all.jsonl.gz")) == 4
-    assert len(json.loads((tmp_path / "record-package-all.json").read_text())["records"]) == 4
+    assert len(read_json_gz(tmp_path / "record-package-all.json.gz")["records"]) == 4
 
 
 def test_single_file_export_by_year_and_since(
@@ -147,8 +152,8 @@ def test_single_file_export_by_year_and_since(
     assert ocids == ["ocds-tgs001-2", "ocds-tgs001-3"]
     run_export(app, "--format", "csv", "--since", "2000-01-01", str(tmp_path / "s.zip"))
     assert len(read_csv(tmp_path / "s.zip", "main")) == 3
-    run_export(app, "--format", "json", "--since", "2999-01-01", str(tmp_path / "none.json"))
-    assert json.loads((tmp_path / "none.json").read_text())["records"] == []
+    run_export(app, "--format", "json", "--since", "2999-01-01", str(tmp_path / "none.json.gz"))
+    assert read_json_gz(tmp_path / "none.json.gz")["records"] == []
     bad = app.test_cli_runner().invoke(
         main, args=["ocds", "export", "--format", "json", "--since", "soon", str(tmp_path / "x")]
     )

@@ -43,7 +43,9 @@ def test_publish_fills_ids_and_compiles_the_record(db: Session, schema: OcdsSche
     assert first.release["initiationType"] == "tender"
     assert first.release["date"].endswith("Z")
 
+    loaded = db.get(OcdsRecord, OCID)
     second = publish(db, award_release(OCID, "2999-01-01T00:00:00Z"), schema=schema)
+    assert loaded is not None and loaded.release_count == 2  # not a stale copy
     assert second.id == f"{OCID}-2"
 
     row = db.get(OcdsRelease, second.id)
