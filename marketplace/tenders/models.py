@@ -65,10 +65,13 @@ class Tender(Base):
     #: When the next timed transition is due (enquiry/comment/tender period end); None: none.
     next_check_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
 
+    #: Public title (tender.title and the release title); starts as the plan line's.
     title: Mapped[str] = mapped_column(String(300))
+    #: What is bought and why, in a paragraph or two (tender.description).
     description: Mapped[str] = mapped_column(Text, default="")
     #: OCDS mainProcurementCategory: goods, services or works.
     main_category: Mapped[str] = mapped_column(String(16), default="goods")
+    #: Information and communication technology purchase (from the plan line).
     is_ict: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Estimated value of the whole tender and its ISO 4217 currency.
     value_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
@@ -107,10 +110,13 @@ class Tender(Base):
     #: Space-separated ISO 639-1 codes of the languages bids may be written in.
     languages: Mapped[str] = mapped_column(String(40), default="es")
 
+    #: When the call for bids was published (None: still a draft).
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: When the buyer cancelled the process.
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     #: Public reason for the cancellation.
     cancellation_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Row bookkeeping: when the process was started and last changed.
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -32,7 +32,7 @@ from marketplace.accounts.models import Organisation
 from marketplace.plans.models import PlanLine
 from marketplace.tenders.models import ProcurementMethod, Tender
 from marketplace.tenders.qa_models import Amendment, DraftComment, DraftSpecification, Enquiry
-from marketplace.tenders.states import OCDS_STATUS, PUBLISHED_STATES, TenderState
+from marketplace.tenders.states import OCDS_STATUS, TenderState
 
 #: OCDS procurementMethod of each of our methods.
 OCDS_METHOD: dict[ProcurementMethod, str] = {
@@ -362,7 +362,3 @@ def _amendment(a: Amendment) -> dict[str, Any]:
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
     """Leave out None and empty strings/lists: OCDS prefers absent to empty."""
     return {k: v for k, v in data.items() if v is not None and v != "" and v != []}
-
-
-def is_public_call(state: TenderState) -> bool:
-    return state in PUBLISHED_STATES

@@ -22,7 +22,6 @@ from marketplace.tenders.models import (
     Invitation,
     Item,
     Lot,
-    ProcurementMethod,
     Tender,
     TenderDocument,
 )
@@ -418,7 +417,3 @@ def _apply_amendment(tender: Tender, data: AmendmentInput, now: dt.datetime) -> 
                 position=len(tender.documents) + 1,
             )
         )
-
-
-def is_quick(tender: Tender) -> bool:
-    return tender.procurement_method == ProcurementMethod.QUICK
