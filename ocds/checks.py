@@ -250,6 +250,7 @@ def check_references(release: dict[str, Any]) -> list[Finding]:
         elif isinstance(party.get("roles"), list) and role not in party["roles"]:
             out.append(Finding(join_path(path, "id"), f"party {ref['id']!r} does not have the "
                                f"role {role!r}", "party-role", "warning"))
+    out.extend(_lot_references(release))
     awards = release.get("awards")
     award_ids = {str(a["id"]) for _, a in _dicts(awards) if "id" in a}
     for index, contract in _dicts(release.get("contracts")):
@@ -263,6 +264,29 @@ def check_references(release: dict[str, Any]) -> list[Finding]:
             out.append(Finding(f"contracts/{index}/awardID", f"award {award_id!r} is not in "
                                "this release (it has no awards)", "award-reference", "warning"))
     return out
+
+
+def _lot_references(release: dict[str, Any]) -> Iterator[Finding]:
+    """relatedLot(s) name lots of this release's tender (when the release has lots: an award
+    release often refers to lots published with the tender)."""
+    lots = _get(release, "tender", "lots")
+    if not isinstance(lots, list) or not lots:
+        return
+    lot_ids = {str(lot["id"]) for _, lot in _dicts(lots) if "id" in lot}
+    refs: list[tuple[str, Any]] = []
+    for index, item in _dicts(_get(release, "tender", "items")):
+        refs.append((f"tender/items/{index}/relatedLot", item.get("relatedLot")))
+    for name, objects in (("awards", release.get("awards")),
+                          ("bids/details", _get(release, "bids", "details"))):
+        for index, obj in _dicts(objects):
+            related = obj.get("relatedLots")
+            if isinstance(related, list):
+                refs.extend((f"{name}/{index}/relatedLots/{n}", lot)
+                            for n, lot in enumerate(related))
+    for path, lot in refs:
+        if lot is not None and str(lot) not in lot_ids:
+            yield Finding(path, f"{lot!r} is not the id of any lot in tender/lots",
+                          "lot-reference")
 
 
 def check_amounts_and_ids(release: dict[str, Any]) -> list[Finding]:

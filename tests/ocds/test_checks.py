@@ -179,3 +179,18 @@ def test_the_release_is_not_modified(schema) -> None:
     before = copy.deepcopy(release)
     validate_release(release, schema)
     assert release == before
+
+
+def test_related_lots_resolve_to_tender_lots(schema) -> None:
+    release = _awarded(relatedLots=["L1"])
+    release["tender"]["lots"] = [{"id": "L1", "title": "Única"}]
+    release["tender"]["items"][0]["relatedLot"] = "L1"
+    assert findings(release, schema) == set()
+    release["tender"]["items"][0]["relatedLot"] = "L2"
+    release["awards"][0]["relatedLots"] = ["L1", "L3"]
+    assert findings(release, schema) == {
+        ("lot-reference", "tender/items/0/relatedLot", "error"),
+        ("lot-reference", "awards/0/relatedLots/1", "error"),
+    }
+    del release["tender"]["lots"]  # lots published in an earlier release: nothing to check
+    assert findings(release, schema) == set()

@@ -163,3 +163,18 @@ def test_validating_leaves_the_schema_untouched(schema) -> None:
     validate_release(make_release(), schema)
     assert json.dumps(schema.release_schema, sort_keys=True) == before
     assert '"$ref": "#/definitions/Tender"' in before
+
+
+def test_shared_copy_next_to_the_current_directory(schema, tmp_path, monkeypatch) -> None:
+    _isolate(monkeypatch, tmp_path)
+    shared = tmp_path / "shared"
+    (shared / "ocds-schema").mkdir(parents=True)
+    (shared / "ocds-schema" / "1.1.5").symlink_to(schema.schema_dir)
+    (shared / "ocds-extensions").symlink_to(schema.extensions_dir)
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)  # ../shared from here
+    found = load_schema()
+    assert found.schema_dir == schema.schema_dir.resolve()
+    assert found.extensions_dir == schema.extensions_dir.resolve()
+    assert not (tmp_path / "cache").exists()  # nothing was downloaded
