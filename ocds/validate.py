@@ -165,10 +165,6 @@ def validate_record(
     return result
 
 
-def _package_metadata(data: dict[str, Any], kind: str, schema: OcdsSchema) -> list[Finding]:
-    return _compiled(schema, kind).findings(data)
-
-
 def validate_package(
     data: Any, schema: OcdsSchema, *, ocid_prefix: str | None = None
 ) -> ValidationResult:
@@ -196,8 +192,8 @@ def _package_items(
     prefix: str = "",
 ) -> Iterator[ItemResult]:
     key = "releases" if kind == "release-package" else "records"
-    yield ItemResult(file, join_path(prefix, "package") if prefix else "package", None,
-                     ValidationResult(_package_metadata(data, kind, schema)))
+    yield ItemResult(file, join_path(prefix, "package"), None,
+                     ValidationResult(_compiled(schema, kind).findings(data)))
     items = data.get(key)
     if isinstance(items, list):
         for index, obj in enumerate(items):
@@ -255,9 +251,11 @@ def validate_file(
             yield ItemResult(name, event.where, None,
                              ValidationResult([Finding("", str(event.data), "file")]))
         elif event.kind == "package-metadata":
-            shell = kind_of(event.data) or "release-package"
-            yield ItemResult(name, event.where, None,
-                             ValidationResult(_package_metadata(event.data, shell, schema)))
+            # The fields of a large object whose releases/records were streamed.
+            shell = kind_of(event.data)
+            findings = (_compiled(schema, shell).findings(event.data) if shell
+                        else [Finding("", NOT_OCDS, "not-ocds")])
+            yield ItemResult(name, event.where, None, ValidationResult(findings))
         elif event.kind in ("release", "record"):
             yield _item_result(event, schema, ocid_prefix, tracker, ocids, name)
         else:
