@@ -61,7 +61,7 @@ class BoundedReader:
         self.total += len(data)
         if self.total > self.limit:
             raise FileTooLarge(f"gzip data decompresses to more than {self.limit} bytes "
-                               "(the --max-decompressed bound)")
+                               "(the configured decompression bound)")
         if self.total > self.ratio_limit:
             raise FileTooLarge(f"gzip data expands more than {MAX_RATIO} times; refusing it "
                                "as a likely gzip bomb")

@@ -72,3 +72,15 @@ def test_missing_schema_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("error: OCDS schema not found")
     assert "Traceback" not in result.output
+
+
+def test_gzip_over_the_bound_is_refused(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "big.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        json.dump(package(list(generate_releases(600))), f)  # about 2.5 MiB
+    result = run("--max-decompressed", "1", str(path))
+    assert result.exit_code == 1
+    assert "decompresses to more than 1048576 bytes" in result.stdout
+    assert run(str(path)).exit_code == 0
