@@ -47,5 +47,6 @@ lint:
 
 # Refresh the Spanish catalogue from the source strings (then translate the new entries).
 messages: $(BIN)/python
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o /tmp/tianguis-messages.pot .
-	$(BIN)/pybabel update -q -i /tmp/tianguis-messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+		--add-comments=TRANSLATORS: -o /tmp/tianguis-messages.pot .
+	$(BIN)/pybabel -q update -i /tmp/tianguis-messages.pot -d app/translations --no-fuzzy-matching
