@@ -135,7 +135,19 @@ def document(
         "title": _text(tender.get("title")) or ocid,
         "description": _text(tender.get("description")),
         "items": "\n".join(item_words),
-        "parties": "\n".join([buyer_name, *suppliers]),
+        # The title twice: a word in the title weighs more in the ranking, without the
+        # cost of searching a second field.
+        "text": "\n".join(
+            [
+                _text(tender.get("title")),
+                _text(tender.get("title")),
+                _text(tender.get("description")),
+                *item_words,
+                buyer_name,
+                *suppliers,
+                ocid,
+            ]
+        ),
         "buyer": buyer_name,
         "supplier": "\n".join(suppliers),
         "status": status,

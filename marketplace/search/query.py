@@ -1,28 +1,31 @@
 """Running a ``SearchRequest`` against the index: hits, facet counts, highlights.
 
-The page, the JSON API and the CSV share ``_plan`` so they list the same processes in
-the same order.
+whoosh finds and scores the words; the facet values, filters and sort orders come from
+an in-memory ``Snapshot`` of the index. The page, the JSON API and the CSV share
+``_match`` and ``_ordered`` so they list the same processes in the same order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
-from whoosh import highlight, qparser, sorting
+from whoosh import highlight, qparser
 from whoosh import query as wq
-from whoosh.index import Index
-from whoosh.searching import Hit as WhooshHit
-from whoosh.searching import Searcher
+from whoosh.fields import Schema
 
-from marketplace.search.index import IndexUnavailable, open_index
-from marketplace.search.request import FACETS, MULTI_VALUED, Problem, SearchRequest
+from marketplace.search.index import IndexUnavailable
+from marketplace.search.request import FACETS, Problem, SearchRequest
+from marketplace.search.snapshot import Snapshot, snapshot_for
 
-TEXT_FIELDS = ["title", "description", "items", "parties", "ocid"]
+#: Everything is searched in `text` (see index.schema); `title` is there for highlighting.
+TEXT_FIELDS = ["text"]
 FACET_LIMIT = 15
 
 
@@ -66,111 +69,143 @@ class SearchResult:
         return max(1, math.ceil(self.total / self.request.per_page))
 
 
-@dataclass
-class _Plan:
-    query: wq.Query
-    filter: wq.Query | None
-    sortedby: Any
-    reverse: bool
+def _bounds(
+    request: SearchRequest,
+) -> tuple[tuple[float | None, float | None] | None, tuple[float | None, float | None] | None]:
+    dates = None
+    if request.date_from or request.date_to:
+        start = (
+            _stamp(dt.datetime.combine(request.date_from, dt.time.min))
+            if request.date_from
+            else None
+        )
+        end = _stamp(dt.datetime.combine(request.date_to, dt.time.max)) if request.date_to else None
+        dates = (start, end)
+    amounts = None
+    if request.amount_min is not None or request.amount_max is not None:
+        amounts = (request.amount_min, request.amount_max)
+    return dates, amounts
 
 
-def _parser(ix: Index) -> qparser.MultifieldParser:
-    parser = qparser.MultifieldParser(TEXT_FIELDS, ix.schema, group=qparser.AndGroup)
+def _stamp(moment: dt.datetime) -> float:
+    # Dates are indexed as naive UTC and read back the same way: compare like with like.
+    return moment.timestamp()
+
+
+def _parser(schema: Schema) -> qparser.QueryParser:
+    parser = qparser.QueryParser(TEXT_FIELDS[0], schema, group=qparser.AndGroup)
     # Field prefixes ("date:…") and comparisons would reach fields that are not text.
     parser.remove_plugin_class(qparser.FieldsPlugin)
     parser.remove_plugin_class(qparser.GtLtPlugin)
     return parser
 
 
-def _text_query(ix: Index, text: str, problems: list[Problem]) -> wq.Query:
+def _text_query(schema: Schema, text: str, problems: list[Problem]) -> wq.Query | None:
+    """The parsed words, or None to match every process."""
     if not text:
-        return wq.Every()
-    parser = _parser(ix)
+        return None
+    parser = _parser(schema)
     try:
         parsed = parser.parse(text)
     except Exception:  # whoosh's parser has no single error type
         problems.append(Problem("query_syntax", {"query": text}))
         plain = " ".join(word.strip('"()*?') for word in text.split())
         parsed = parser.parse(plain) if plain.strip() else wq.NullQuery
-    if parsed is wq.NullQuery or isinstance(parsed, wq.NullQuery.__class__):
+    if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         problems.append(Problem("no_words", {"query": text}))
-        return wq.Every()
+        return None
     return parsed
 
 
-def _plan(searcher: Searcher, ix: Index, request: SearchRequest, problems: list[Problem]) -> _Plan:
-    query = _text_query(ix, request.q, problems)
-    conditions: list[wq.Query] = []
-    for facet, values in request.filters.items():
-        known = []
+@dataclass
+class _Matches:
+    snapshot: Snapshot
+    query: wq.Query | None
+    docs: list[int]
+    everything: bool
+
+
+def _match(snapshot: Snapshot, request: SearchRequest, problems: list[Problem]) -> _Matches:
+    query = _text_query(snapshot.schema, request.q, problems)
+    for facet, values in list(request.filters.items()):
+        known = set(snapshot.totals[facet])
         for value in values:
-            if searcher.doc_frequency(facet, value) == 0:
+            if value not in known:
                 problems.append(Problem("unknown_value", {"facet": facet, "value": value}))
-            else:
-                known.append(value)
-        request.filters[facet] = known
-        if known:
-            conditions.append(wq.Or([wq.Term(facet, value) for value in known]))
+        request.filters[facet] = [v for v in values if v in known]
     request.filters = {k: v for k, v in request.filters.items() if v}
-    if request.date_from or request.date_to:
-        start = dt.datetime.combine(request.date_from, dt.time.min) if request.date_from else None
-        end = dt.datetime.combine(request.date_to, dt.time.max) if request.date_to else None
-        conditions.append(wq.DateRange("date", start, end))
-    if request.amount_min is not None or request.amount_max is not None:
-        conditions.append(wq.NumericRange("amount", request.amount_min, request.amount_max))
+    if query is None:
+        docs: list[int] = snapshot.live
+    else:
+        docs = sorted(snapshot.searcher.docs_for_query(query))
+    dates, amounts = _bounds(request)
+    narrowed = bool(request.filters) or dates is not None or amounts is not None
+    if narrowed:
+        docs = snapshot.filter(docs, request.filters, dates, amounts)
+    return _Matches(snapshot, query, docs, everything=query is None and not narrowed)
+
+
+def _ordered(matches: _Matches, request: SearchRequest, limit: int | None) -> list[int]:
+    """The first ``limit`` matching documents (all when None) in the request's order."""
     sort = request.effective_sort
-    sortedby: Any = None
-    reverse = False
-    if sort in ("date", "date_asc"):
-        sortedby, reverse = [sorting.FieldFacet("date"), sorting.FieldFacet("ocid")], sort == "date"
-    elif sort in ("amount", "amount_asc"):
-        sortedby = [sorting.FieldFacet("amount"), sorting.FieldFacet("ocid")]
-        reverse = sort == "amount"
-    return _Plan(query, wq.And(conditions) if conditions else None, sortedby, reverse)
+    if sort == "relevance" and matches.query is not None:
+        chosen = None if len(matches.docs) == len(matches.snapshot.live) else set(matches.docs)
+        results = matches.snapshot.searcher.search(matches.query, filter=chosen, limit=limit)
+        return [hit.docnum for hit in results]
+    rank = matches.snapshot.rank("date" if sort == "relevance" else sort)
+    if limit is None or limit >= len(matches.docs):
+        return sorted(matches.docs, key=rank.__getitem__)
+    return heapq.nsmallest(limit, matches.docs, key=rank.__getitem__)
 
 
-def _facets() -> sorting.Facets:
-    facets = sorting.Facets()
-    for name in FACETS:
-        facets.add_facet(
-            name,
-            sorting.FieldFacet(name, allow_overlap=name in MULTI_VALUED, maptype=sorting.Count),
-        )
-    return facets
-
-
-def _hit(hit: WhooshHit, highlights: dict[str, str]) -> Hit:
+def _hit(stored: dict[str, Any], highlights: dict[str, str]) -> Hit:
     def lines(name: str) -> list[str]:
-        return [v for v in (hit.get(name) or "").split("\n") if v]
+        return [v for v in (stored.get(name) or "").split("\n") if v]
 
     return Hit(
-        ocid=hit["ocid"],
-        title=hit.get("title", ""),
-        buyer=hit.get("buyer", ""),
+        ocid=stored["ocid"],
+        title=stored.get("title", ""),
+        buyer=stored.get("buyer", ""),
         suppliers=lines("supplier"),
-        status=hit.get("status", ""),
-        method=hit.get("method", ""),
-        category=hit.get("category", ""),
-        date=hit.get("date"),
-        tender_amount=hit.get("tender_amount"),
-        award_amount=hit.get("award_amount"),
-        amount=hit.get("amount"),
-        currency=hit.get("currency", ""),
+        status=stored.get("status", ""),
+        method=stored.get("method", ""),
+        category=stored.get("category", ""),
+        date=stored.get("date"),
+        tender_amount=stored.get("tender_amount"),
+        award_amount=stored.get("award_amount"),
+        amount=stored.get("amount"),
+        currency=stored.get("currency", ""),
         flags=lines("flag"),
-        publisher=hit.get("publisher", ""),
+        publisher=stored.get("publisher", ""),
         highlights=highlights,
     )
 
 
-def _highlighters() -> tuple[highlight.Highlighter, highlight.Highlighter]:
-    formatter = highlight.HtmlFormatter(
-        tagname="mark", classname="hl", termclass="t", between=" … "
-    )
-    whole = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=formatter)
-    excerpt = highlight.Highlighter(
-        fragmenter=highlight.ContextFragmenter(maxchars=160, surround=50), formatter=formatter
-    )
-    return whole, excerpt
+_FORMATTER_ARGS = {"tagname": "mark", "classname": "hl", "termclass": "t", "between": " … "}
+
+
+def _highlights(snapshot: Snapshot, query: wq.Query, stored: dict[str, Any]) -> dict[str, str]:
+    reader = snapshot.searcher.reader()
+    # The query's own terms, plus what its wildcards expand to in this index; the text
+    # field holds every word, so its terms mark the stored description and items too.
+    found = chain(query.iter_all_terms(), query.existing_terms(reader, phrases=True, expand=True))
+    terms = {text.decode() if isinstance(text, bytes) else str(text) for _field, text in found}
+    marks: dict[str, str] = {}
+    formatter = highlight.HtmlFormatter(**_FORMATTER_ARGS)
+    for name in ("title", "description", "items"):
+        text = stored.get(name)
+        if not text or not terms:
+            continue
+        fragmenter = (
+            highlight.WholeFragmenter()
+            if name == "title"
+            else highlight.ContextFragmenter(maxchars=160, surround=50)
+        )
+        marked = highlight.highlight(text, terms, snapshot.analyzer, fragmenter, formatter, top=2)
+        if marked:
+            # Items are stored one per line; on a page they read as a list.
+            marks[name] = marked.replace("\n", " · ")
+    return marks
 
 
 def search(
@@ -178,20 +213,10 @@ def search(
 ) -> SearchResult:
     """One page of results with facet counts; ``IndexUnavailable`` when there is no index."""
     problems = list(problems or [])
-    ix = open_index(index_dir)
-    with ix.searcher() as searcher:
-        plan = _plan(searcher, ix, request, problems)
-        limit = request.page * request.per_page
-        results = searcher.search(
-            plan.query,
-            filter=plan.filter,
-            limit=limit,
-            sortedby=plan.sortedby,
-            reverse=plan.reverse,
-            groupedby=_facets(),
-            terms=True,
-        )
-        total = len(results)
+    snapshot = snapshot_for(index_dir)
+    with snapshot.lock:
+        matches = _match(snapshot, request, problems)
+        total = len(matches.docs)
         pages = max(1, math.ceil(total / request.per_page))
         if request.page > pages:
             problems.append(
@@ -199,41 +224,32 @@ def search(
             )
             request.page = pages
         start = (request.page - 1) * request.per_page
-        whole, excerpt = _highlighters()
+        page_docs = _ordered(matches, request, request.page * request.per_page)[start:]
         hits = []
-        for hit in results[start : start + request.per_page]:
-            marks: dict[str, str] = {}
-            if request.q:
-                for name in ("title", "description", "items"):
-                    if name not in hit:  # empty fields are not stored
-                        continue
-                    highlighter = whole if name == "title" else excerpt
-                    text = highlighter.highlight_hit(hit, name, top=2)
-                    if text:
-                        # Items are stored one per line; on a page they read as a list.
-                        marks[name] = text.replace("\n", " · ")
-            hits.append(_hit(hit, marks))
-        facets = {}
-        for name in FACETS:
-            counts = results.groups(name)
-            selected = request.filters.get(name, [])
-            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-            values = [FacetValue(str(v), c, str(v) in selected) for v, c in ordered if v]
-            shown = values[:FACET_LIMIT] + [v for v in values[FACET_LIMIT:] if v.selected]
-            facets[name] = shown
+        for docnum in page_docs:
+            stored = snapshot.searcher.stored_fields(docnum)
+            marks = _highlights(snapshot, matches.query, stored) if matches.query else {}
+            hits.append(_hit(stored, marks))
+        counts = snapshot.counts(matches.docs, matches.everything)
+    facets = {}
+    for name in FACETS:
+        selected = request.filters.get(name, [])
+        ordered = sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0]))
+        values = [FacetValue(v, c, v in selected) for v, c in ordered if v]
+        facets[name] = values[:FACET_LIMIT] + [v for v in values[FACET_LIMIT:] if v.selected]
     return SearchResult(request, total, hits, facets, problems)
 
 
 def iter_hits(index_dir: str | os.PathLike[str], request: SearchRequest) -> Iterator[Hit]:
     """Every matching process, in the page's order (for the CSV); no highlights."""
-    ix = open_index(index_dir)
-    with ix.searcher() as searcher:
-        plan = _plan(searcher, ix, request, [])
-        results = searcher.search(
-            plan.query, filter=plan.filter, limit=None, sortedby=plan.sortedby, reverse=plan.reverse
-        )
-        for hit in results:
-            yield _hit(hit, {})
+    snapshot = snapshot_for(index_dir)
+    with snapshot.lock:
+        matches = _match(snapshot, request, [])
+        docs = _ordered(matches, request, None)
+    for docnum in docs:
+        with snapshot.lock:
+            stored = snapshot.searcher.stored_fields(docnum)
+        yield _hit(stored, {})
 
 
 __all__ = ["Hit", "IndexUnavailable", "SearchResult", "iter_hits", "search"]

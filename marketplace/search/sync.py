@@ -54,7 +54,10 @@ def fields_for(
     """The document of one compiled release, red flags included."""
     flags = [flag.code for flag in evaluate(compiled, context, thresholds)]
     prefix = ocid_prefix(str(compiled.get("ocid") or ""))
-    return document(compiled, flags, (publishers or {}).get(prefix))
+    fields = document(compiled, flags, (publishers or {}).get(prefix))
+    fields["supplier_values"] = fields.get("supplier", "").encode()
+    fields["flag_values"] = fields.get("flag", "").encode()
+    return fields
 
 
 def index_record(

@@ -18,7 +18,9 @@ from tests.search.records import corpus, record, store
 
 
 @pytest.fixture
-def index_dir(app: Flask, db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def index_dir(
+    app: Flask, client: FlaskClient, db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """The corpus in the database and in an index of this test's own."""
     for compiled in corpus():
         store(db, compiled, enqueue=False)
@@ -27,6 +29,7 @@ def index_dir(app: Flask, db: Session, tmp_path: Path, monkeypatch: pytest.Monke
     path = tmp_path / "index"
     monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(path))
     reindex(db, path)
+    client.get("/lang/en?next=/")  # messages are asserted in English
     return path
 
 

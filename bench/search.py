@@ -1,0 +1,226 @@
+"""Benchmark of the explorer's search index on generated compiled releases.
+
+    .venv/bin/python bench/search.py [--records 100000] [--seed 1] [--queries 500] [--dir DIR]
+
+Builds the index (red flags included, with a context over all records) into a fresh
+directory, then runs mixed queries (words, facet filters, ranges, sorts, pages) the
+way the /search page does, facet counts and highlights included. Prints the build rate
+and the query latency percentiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from marketplace.search.index import new_generation, publish_generation, save_context  # noqa: E402
+from marketplace.search.query import search  # noqa: E402
+from marketplace.search.request import parse_request  # noqa: E402
+from marketplace.search.sync import fields_for  # noqa: E402
+from ocds.redflags import build_context  # noqa: E402
+
+WORDS = [
+    "licencias",
+    "software",
+    "servidores",
+    "computadoras",
+    "portátiles",
+    "impresoras",
+    "red",
+    "telecomunicaciones",
+    "nube",
+    "hosting",
+    "mantenimiento",
+    "soporte",
+    "técnico",
+    "seguridad",
+    "informática",
+    "antivirus",
+    "respaldo",
+    "almacenamiento",
+    "cableado",
+    "estructurado",
+    "conmutadores",
+    "enrutadores",
+    "telefonía",
+    "tabletas",
+    "escáneres",
+    "consultoría",
+    "desarrollo",
+    "sistemas",
+    "aplicación",
+    "móvil",
+    "portal",
+    "ciudadano",
+    "datos",
+    "abiertos",
+    "centro",
+    "energía",
+    "ininterrumpible",
+    "videovigilancia",
+    "cámaras",
+    "pantallas",
+    "proyectores",
+    "capacitación",
+]
+ITEMS = [
+    ("Laptop 14 pulgadas", "43211503", 18_500), ("Servidor rack 2U", "43211501", 210_000),
+    ("Licencia de ofimática", "43231513", 2_400), ("Switch 48 puertos", "43222612", 56_000),
+    ("Servicio de nube (mes)", "81112003", 98_000), ("Impresora láser", "43212105", 7_600),
+    ("Cámara IP exterior", "46171610", 4_300), ("Tableta 10 pulgadas", "43211509", 6_900),
+    ("No break 3 kVA", "39121011", 15_000), ("Desarrollo de sistema", "81111500", 850_000),
+]  # fmt: skip
+BUYERS = [f"{kind} {n}" for kind in ("Alcaldía", "Secretaría", "Instituto") for n in range(1, 21)]
+SUPPLIERS = [f"Proveedor Tecnológico {n} S.A. de C.V." for n in range(1, 401)]
+METHODS = ["open", "open", "open", "selective", "limited", "direct"]
+STATUSES = ["active", "complete", "complete", "cancelled", "unsuccessful"]
+
+
+def compiled_release(rng: random.Random, number: int) -> dict[str, Any]:
+    ocid = f"ocds-bench1-{number:07d}"
+    year = rng.randint(2019, 2026)
+    start = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T10:00:00Z"
+    end_day = rng.choice([5, 10, 20, 25])
+    lines = rng.sample(ITEMS, rng.randint(1, 3))
+    items = [
+        {
+            "id": str(i),
+            "description": name,
+            "quantity": rng.randint(1, 40),
+            "classification": {"scheme": "UNSPSC", "id": code, "description": name},
+            "unit": {"value": {"amount": round(price * rng.lognormvariate(0, 0.25), 2),
+                               "currency": "MXN"}},
+        }
+        for i, (name, code, price) in enumerate(lines, 1)
+    ]  # fmt: skip
+    total = sum(i["quantity"] * i["unit"]["value"]["amount"] for i in items)
+    words = " ".join(rng.sample(WORDS, 3))
+    tenderers = rng.sample(SUPPLIERS[: rng.choice([40, 400])], rng.randint(1, 5))
+    bids = [
+        {
+            "id": f"b{n}",
+            "status": "disqualified" if rng.random() < 0.1 else "valid",
+            "date": start,
+            "tenderers": [{"id": t[-20:], "name": t}],
+            "value": {"amount": round(total * rng.uniform(0.8, 1.2), 2), "currency": "MXN"},
+        }
+        for n, t in enumerate(tenderers)
+    ]
+    valid = sorted((b for b in bids if b["status"] == "valid"), key=lambda b: b["value"]["amount"])
+    release: dict[str, Any] = {
+        "ocid": ocid,
+        "id": f"{ocid}-3",
+        "date": start,
+        "tag": ["compiled"],
+        "buyer": {"id": f"B{number % 60}", "name": rng.choice(BUYERS)},
+        "tender": {
+            "id": "t",
+            "title": f"Adquisición de {lines[0][0].lower()} y {words}",
+            "description": f"Contratación de {words} para la operación de {rng.choice(WORDS)}",
+            "status": rng.choice(STATUSES),
+            "procurementMethod": rng.choice(METHODS),
+            "mainProcurementCategory": rng.choice(["goods", "services", "works"]),
+            "value": {"amount": round(total, 2), "currency": "MXN"},
+            "datePublished": start,
+            "tenderPeriod": {
+                "startDate": start,
+                "endDate": start[:8] + f"{min(28, int(start[8:10]) + end_day):02d}" + start[10:],
+            },
+            "items": items,
+        },  # fmt: skip
+        "bids": {"details": bids},
+    }
+    if valid and rng.random() < 0.8:
+        winner = valid[0]
+        release["awards"] = [
+            {
+                "id": "a1",
+                "status": "active",
+                "suppliers": winner["tenderers"],
+                "value": dict(winner["value"]),
+                "items": items,
+            }
+        ]
+    return release
+
+
+def queries(rng: random.Random, count: int) -> list[dict[str, list[str]]]:
+    mixed = []
+    for n in range(count):
+        args: dict[str, list[str]] = {}
+        kind = n % 5
+        if kind != 4:
+            args["q"] = [" ".join(rng.sample(WORDS, rng.choice([1, 1, 2, 3])))]
+        if kind in (1, 4):
+            args[rng.choice(["buyer", "method", "year", "flag", "amount_band"])] = [
+                rng.choice(["Secretaría 3", "open", "2024", "R018", "100k-1M"])
+            ]
+        if kind == 2:
+            args["date_from"], args["date_to"] = ["2022-01-01"], ["2024-12-31"]
+            args["amount_min"] = ["50000"]
+        if kind == 3:
+            args["sort"] = [rng.choice(["date", "amount", "amount_asc"])]
+            args["page"] = [str(rng.randint(1, 5))]
+        if kind == 1 and rng.random() < 0.5:
+            args["q"] = [args["q"][0].split()[0][:5] + "*"]
+        mixed.append(args)
+    return mixed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--dir", type=Path, default=None, help="index directory (default: temp)")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    index_dir = args.dir or Path(tempfile.mkdtemp(prefix="tianguis-search-bench-"))
+
+    started = time.perf_counter()
+    records = [compiled_release(rng, n) for n in range(1, args.records + 1)]
+    context = build_context(records)
+    prepared = time.perf_counter()
+    path, ix = new_generation(index_dir)
+    writer = ix.writer(limitmb=256)
+    flags = 0
+    for compiled in records:
+        fields = fields_for(compiled, context)
+        flags += bool(fields.get("flag"))
+        writer.add_document(**fields)
+    writer.commit()
+    save_context(path, context)
+    publish_generation(index_dir, path)
+    built = time.perf_counter()
+    print(f"generated {args.records:,} compiled releases + red-flag context "
+          f"in {prepared - started:.1f}s; {flags:,} with at least one flag")  # fmt: skip
+    print(f"index build: {args.records / (built - prepared):,.0f} records/s "
+          f"({built - prepared:.1f}s) into {index_dir}")  # fmt: skip
+
+    timings = []
+    totals = []
+    for query in queries(rng, args.queries):
+        request, problems = parse_request(query)
+        begin = time.perf_counter()
+        result = search(index_dir, request, problems)
+        timings.append((time.perf_counter() - begin) * 1000)
+        totals.append(result.total)
+    timings.sort()
+    p50 = statistics.median(timings)
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(f"{len(timings)} queries (words, facets, ranges, sorts, pages; facet counts and "
+          f"highlights): p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms; "
+          f"median {statistics.median(totals):,.0f} matches")  # fmt: skip
+    print(f"goal p95 <= 50 ms: {'met' if p95 <= 50 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
