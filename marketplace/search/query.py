@@ -122,7 +122,10 @@ class _Matches:
     snapshot: Snapshot
     query: wq.Query | None
     docs: list[int]
+    #: No words and no filters: every live document.
     everything: bool
+    #: ``docs`` are already in relevance order.
+    ranked: bool
 
 
 def _match(snapshot: Snapshot, request: SearchRequest, problems: list[Problem]) -> _Matches:
@@ -134,24 +137,28 @@ def _match(snapshot: Snapshot, request: SearchRequest, problems: list[Problem]) 
                 problems.append(Problem("unknown_value", {"facet": facet, "value": value}))
         request.filters[facet] = [v for v in values if v in known]
     request.filters = {k: v for k, v in request.filters.items() if v}
+    ranked = query is not None and request.effective_sort == "relevance"
     if query is None:
         docs: list[int] = snapshot.live
+    elif ranked:
+        # One scored pass gives both the full match set and its order (best first, ties
+        # by document number); filtering below keeps that order.
+        results = snapshot.searcher.search(query, limit=None, optimize=False)
+        docs = [docnum for _score, docnum in results.top_n]
     else:
         docs = sorted(snapshot.searcher.docs_for_query(query))
     dates, amounts = _bounds(request)
     narrowed = bool(request.filters) or dates is not None or amounts is not None
     if narrowed:
         docs = snapshot.filter(docs, request.filters, dates, amounts)
-    return _Matches(snapshot, query, docs, everything=query is None and not narrowed)
+    return _Matches(snapshot, query, docs, query is None and not narrowed, ranked)
 
 
 def _ordered(matches: _Matches, request: SearchRequest, limit: int | None) -> list[int]:
     """The first ``limit`` matching documents (all when None) in the request's order."""
     sort = request.effective_sort
-    if sort == "relevance" and matches.query is not None:
-        chosen = None if len(matches.docs) == len(matches.snapshot.live) else set(matches.docs)
-        results = matches.snapshot.searcher.search(matches.query, filter=chosen, limit=limit)
-        return [hit.docnum for hit in results]
+    if matches.ranked:
+        return matches.docs if limit is None else matches.docs[:limit]
     rank = matches.snapshot.rank("date" if sort == "relevance" else sort)
     if limit is None or limit >= len(matches.docs):
         return sorted(matches.docs, key=rank.__getitem__)
@@ -184,18 +191,23 @@ def _hit(stored: dict[str, Any], highlights: dict[str, str]) -> Hit:
 _FORMATTER_ARGS = {"tagname": "mark", "classname": "hl", "termclass": "t", "between": " … "}
 
 
-def _highlights(snapshot: Snapshot, query: wq.Query, stored: dict[str, Any]) -> dict[str, str]:
+def _highlight_terms(snapshot: Snapshot, query: wq.Query) -> set[str]:
+    """The query's own terms, plus what its wildcards expand to in this index; the text
+    field holds every word, so its terms mark the stored title, description and items."""
     reader = snapshot.searcher.reader()
-    # The query's own terms, plus what its wildcards expand to in this index; the text
-    # field holds every word, so its terms mark the stored description and items too.
     found = chain(query.iter_all_terms(), query.existing_terms(reader, phrases=True, expand=True))
-    terms = {text.decode() if isinstance(text, bytes) else str(text) for _field, text in found}
+    return {text.decode() if isinstance(text, bytes) else str(text) for _field, text in found}
+
+
+def _highlights(snapshot: Snapshot, terms: set[str], stored: dict[str, Any]) -> dict[str, str]:
     marks: dict[str, str] = {}
     formatter = highlight.HtmlFormatter(**_FORMATTER_ARGS)
     for name in ("title", "description", "items"):
         text = stored.get(name)
-        if not text or not terms:
+        if not text:
             continue
+        if name == "items" and "description" in marks:
+            break  # one excerpt under the title is enough
         fragmenter = (
             highlight.WholeFragmenter()
             if name == "title"
@@ -225,10 +237,11 @@ def search(
             request.page = pages
         start = (request.page - 1) * request.per_page
         page_docs = _ordered(matches, request, request.page * request.per_page)[start:]
+        terms = _highlight_terms(snapshot, matches.query) if matches.query else set()
         hits = []
         for docnum in page_docs:
             stored = snapshot.searcher.stored_fields(docnum)
-            marks = _highlights(snapshot, matches.query, stored) if matches.query else {}
+            marks = _highlights(snapshot, terms, stored) if terms else {}
             hits.append(_hit(stored, marks))
         counts = snapshot.counts(matches.docs, matches.everything)
     facets = {}
