@@ -24,7 +24,7 @@ system-deps:
 	@sh .ci/system-deps
 
 translations:
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel -q compile -d app/translations
 
 demo: install
 	$(BIN)/tianguis demo
