@@ -6,6 +6,7 @@ all there). Idempotent: does nothing when any business case exists.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from business_cases.benefits import add_benefit, record_reading
 from business_cases.models import BusinessCase, Criterion, Outcome, Rating
 from business_cases.services import (
     create_case,
@@ -191,5 +193,30 @@ def load(session: Session, rng: random.Random, ctx: dict[str, Any]) -> str:
                      "internet suficiente para clases en línea.", rng))
     new(agd, {"title": "Portal de datos abiertos 2.0", "currency": "MXN",
               "jurisdiction": "MX", "problem_identification": "Borrador inicial."})
+    _benefits(session, made[0], agd, [
+        ("Tiempo promedio del trámite", "días", 12, 3, [9.5, 7.0]),  # on track
+        ("Trámites iniciados en línea", "%", 5, 80, [14, 29]),  # slightly behind
+    ])
+    _benefits(session, made[1], saf, [
+        ("Errores de pago corregidos al mes", "casos", 400, 50, [390]),  # off track
+        ("Costo de operación de la nómina", "MXN millones", 48, 30, []),  # no data yet
+    ])
     ctx["business_cases"] = made
-    return f"{len(made)} business cases in every state"
+    return f"{len(made)} business cases in every state, with benefit registers"
+
+
+def _benefits(session: Session, case: BusinessCase, author: User,
+              items: list[tuple[str, str, float, float, list[float]]]) -> None:
+    """Benefits registered 200 days ago, due in 18 months, with readings since."""
+    today = dt.date.today()
+    start = today - dt.timedelta(days=200)
+    for description, unit, baseline, target, values in items:
+        measure = add_benefit(session, case, author, {
+            "description": description, "unit": unit, "baseline": Decimal(str(baseline)),
+            "target": Decimal(str(target)), "start_on": start,
+            "due_on": start + dt.timedelta(days=540), "owner": "Dirección de proyecto",
+            "indicator": "Reporte trimestral del sistema; fuente: bitácoras de operación.",
+        })
+        for i, value in enumerate(values):
+            day = start + dt.timedelta(days=90 * (i + 1))
+            record_reading(session, measure, author, day, Decimal(str(value)), today=today)

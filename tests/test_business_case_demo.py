@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from business_cases.benefit_models import BenefitMeasure
+from business_cases.benefits import light_of
 from business_cases.models import BusinessCase, CaseStatus
 from marketplace.audit.services import verify
 from marketplace.demo import accounts, cases
@@ -20,6 +23,8 @@ def test_demo_cases_cover_every_state_and_are_idempotent(db: Session) -> None:
     assert {c.status for c in all_cases} == set(CaseStatus)
     revised = next(c for c in all_cases if c.title.startswith("Ventanilla"))
     assert revised.version == 2 and len(revised.versions) == 2
+    lights = {light_of(m, dt.date.today()).colour for m in db.scalars(select(BenefitMeasure))}
+    assert lights == {"green", "amber", "red", "grey"}
     assert cases.load(db, random.Random(1), ctx) == "business cases already present"
     assert len(db.scalars(select(BusinessCase)).all()) == len(all_cases)
     assert verify(db).ok

@@ -160,10 +160,13 @@ def case_page_context(case: BusinessCase) -> dict[str, Any]:
             labels={"costs": _("Costs"), "benefits": _("Benefits"),
                     "cumulative": _("Cumulative net"), "year": _("Year")},
         )
+    from app.buyer.case_benefits import benefit_rows
+
     return {
         "case": case, "evaluation": evaluation, "chart": chart,
         "diffs": _diffs(case), "sections": SECTIONS, "section_labels": SECTION_LABELS,
         "text_labels": TEXT_LABELS, "category_labels": CATEGORY_LABELS,
+        "benefit_rows": benefit_rows(case),
     }
 
 
@@ -264,3 +267,8 @@ def render_case_pdf(case: BusinessCase) -> Response:
 @role_required(Role.BUYER)
 def case_pdf(case_id: int) -> ResponseReturnValue:
     return render_case_pdf(_own_case(case_id))
+
+
+# The benefit register pages share this blueprint; imported here so app/buyer/__init__.py
+# keeps a single import of this feature.
+from app.buyer import case_benefits  # noqa: E402,F401
