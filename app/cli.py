@@ -134,3 +134,4 @@ from app.cli_search import search as _search  # noqa: E402
 main.add_command(_search)
 
 from app import cli_publication as _publication  # noqa: E402,F401  (adds `ocds export`)
+from app import cli_suppliers as _suppliers  # noqa: E402,F401  (adds `categories`, `tick`)

@@ -10,3 +10,4 @@ from app.public import views  # noqa: E402,F401
 from app.public import bulk  # noqa: E402,F401
 from app.public import search  # noqa: E402,F401
 from app.public import redflags  # noqa: E402,F401
+from app.public import suppliers  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 13:36:00.167944
+Create Date: 2026-11-23 14:02:56.837802
 """
 
 from collections.abc import Sequence
@@ -457,6 +457,43 @@ def upgrade() -> None:
             batch_op.f("ix_tender_next_check_at"), ["next_check_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_tender_state"), ["state"], unique=False)
+
+    op.create_table(
+        "business_case_benefit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.String(length=300), nullable=False),
+        sa.Column("indicator", sa.Text(), nullable=False),
+        sa.Column("unit", sa.String(length=40), nullable=False),
+        sa.Column("baseline", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("target", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("start_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "due_on > start_on", name=op.f("ck_business_case_benefit_due_after_start")
+        ),
+        sa.CheckConstraint(
+            "target <> baseline", name=op.f("ck_business_case_benefit_target_differs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["business_case.id"],
+            name=op.f("fk_business_case_benefit_case_id_business_case"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_business_case_benefit_created_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_benefit")),
+    )
+    with op.batch_alter_table("business_case_benefit", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_business_case_benefit_case_id"), ["case_id"], unique=False
+        )
 
     op.create_table(
         "business_case_decision",
@@ -977,6 +1014,33 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "business_case_benefit_reading",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("measure_id", sa.Integer(), nullable=False),
+        sa.Column("measured_on", sa.Date(), nullable=False),
+        sa.Column("value", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["measure_id"],
+            ["business_case_benefit.id"],
+            name=op.f("fk_business_case_benefit_reading_measure_id_business_case_benefit"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_business_case_benefit_reading_recorded_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_benefit_reading")),
+    )
+    with op.batch_alter_table("business_case_benefit_reading", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_business_case_benefit_reading_measure_id"), ["measure_id"], unique=False
+        )
+
+    op.create_table(
         "business_case_line",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("option_id", sa.Integer(), nullable=False),
@@ -1042,85 +1106,11 @@ def upgrade() -> None:
     with op.batch_alter_table("draft_comment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_draft_comment_draft_id"), ["draft_id"], unique=False)
 
-    op.create_table(
-        "business_case_benefit",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("description", sa.String(length=300), nullable=False),
-        sa.Column("indicator", sa.Text(), nullable=False),
-        sa.Column("unit", sa.String(length=40), nullable=False),
-        sa.Column("baseline", sa.Numeric(precision=18, scale=4), nullable=False),
-        sa.Column("target", sa.Numeric(precision=18, scale=4), nullable=False),
-        sa.Column("start_on", sa.Date(), nullable=False),
-        sa.Column("due_on", sa.Date(), nullable=False),
-        sa.Column("owner", sa.String(length=200), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint(
-            "due_on > start_on", name=op.f("ck_business_case_benefit_due_after_start")
-        ),
-        sa.CheckConstraint(
-            "target <> baseline", name=op.f("ck_business_case_benefit_target_differs")
-        ),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["business_case.id"],
-            name=op.f("fk_business_case_benefit_case_id_business_case"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["user_account.id"],
-            name=op.f("fk_business_case_benefit_created_by_id_user_account"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_benefit")),
-    )
-
-    with op.batch_alter_table("business_case_benefit", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_business_case_benefit_case_id"), ["case_id"], unique=False
-        )
-
-    op.create_table(
-        "business_case_benefit_reading",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("measure_id", sa.Integer(), nullable=False),
-        sa.Column("measured_on", sa.Date(), nullable=False),
-        sa.Column("value", sa.Numeric(precision=18, scale=4), nullable=False),
-        sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["measure_id"],
-            ["business_case_benefit.id"],
-            name=op.f("fk_business_case_benefit_reading_measure_id_business_case_benefit"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["recorded_by_id"],
-            ["user_account.id"],
-            name=op.f("fk_business_case_benefit_reading_recorded_by_id_user_account"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_benefit_reading")),
-    )
-
-    with op.batch_alter_table("business_case_benefit_reading", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_business_case_benefit_reading_measure_id"), ["measure_id"], unique=False
-        )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("business_case_benefit_reading", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_business_case_benefit_reading_measure_id"))
-
-    op.drop_table("business_case_benefit_reading")
-
-    with op.batch_alter_table("business_case_benefit", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_business_case_benefit_case_id"))
-
-    op.drop_table("business_case_benefit")
     with op.batch_alter_table("draft_comment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_draft_comment_draft_id"))
 
@@ -1129,6 +1119,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_business_case_line_option_id"))
 
     op.drop_table("business_case_line")
+    with op.batch_alter_table("business_case_benefit_reading", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_case_benefit_reading_measure_id"))
+
+    op.drop_table("business_case_benefit_reading")
     with op.batch_alter_table("tender_transition", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tender_transition_tender_id"))
 
@@ -1196,6 +1190,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_business_case_decision_case_id"))
 
     op.drop_table("business_case_decision")
+    with op.batch_alter_table("business_case_benefit", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_case_benefit_case_id"))
+
+    op.drop_table("business_case_benefit")
     with op.batch_alter_table("tender", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tender_state"))
         batch_op.drop_index(batch_op.f("ix_tender_next_check_at"))

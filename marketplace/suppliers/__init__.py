@@ -1,0 +1,1 @@
+"""The supplier registry (padrón de proveedores): profiles, categories, documents, catalogue."""
