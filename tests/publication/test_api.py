@@ -205,3 +205,10 @@ def test_openapi_describes_exactly_the_api_routes(app: Flask, client: FlaskClien
         "undocumented /api/ routes: describe them with app.api.openapi.add_path(path, item)"
     )
     assert described - routes == set(), "the OpenAPI document names routes the app lacks"
+
+
+def test_index_links_every_entry_point(client: FlaskClient) -> None:
+    links = client.get("/api/").json["links"]
+    for url in links.values():
+        with client.get(url.removeprefix("http://localhost")) as response:
+            assert response.status_code == 200, url
