@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from business_cases.models import TEXT_FIELDS, BusinessCase, Criterion, Rating
@@ -55,3 +56,8 @@ def all_ratings(rating: Rating = Rating.FULLY_MET) -> dict[Criterion, tuple[Rati
 
 def rate_all(session: Session, case: BusinessCase, reviewer: User) -> None:
     rate_case(session, case, reviewer, all_ratings())
+
+
+def english(client: FlaskClient) -> None:
+    """Read pages in English (their source language), whatever the default locale."""
+    client.set_cookie("lang", "en")

@@ -24,7 +24,7 @@ from business_cases.models import Outcome
 from business_cases.services import decide_case, submit_case
 from marketplace.accounts.models import OrgKind, Role
 from marketplace.audit.models import AuditEvent
-from tests.case_factories import make_case, rate_all
+from tests.case_factories import english, make_case, rate_all
 from tests.factories import csrf_token, login_as, make_org, make_user, post_form
 
 START, DUE = dt.date(2026, 1, 1), dt.date(2027, 1, 1)  # 365 days apart
@@ -116,6 +116,7 @@ def test_benefit_input_errors_and_states(db: Session) -> None:
 
 
 def test_benefit_register_pages(client: FlaskClient, db: Session) -> None:
+    english(client)
     case, buyer, fin = _approved_case(db)
     login_as(client, buyer)
     url = f"/buyer/cases/{case.id}/benefits"
@@ -148,6 +149,7 @@ def test_benefit_register_pages(client: FlaskClient, db: Session) -> None:
 
 
 def test_benefits_of_a_draft_are_refused(client: FlaskClient, db: Session) -> None:
+    english(client)
     buyer = make_user(db, Role.BUYER, make_org(db, OrgKind.BUYER))
     case = make_case(db, buyer)
     login_as(client, buyer)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from business_cases.models import TEXT_FIELDS, BusinessCase, CaseStatus, Criterion
 from marketplace.accounts.models import OrgKind, Role, User
+from tests.case_factories import english
 from tests.factories import login_as, make_org, make_user, post_form
 
 
@@ -65,6 +66,7 @@ def case_count(db: Session) -> int:
 def test_case_from_draft_through_iteration_to_approval(
     client: FlaskClient, db: Session
 ) -> None:
+    english(client)
     buyer, fin, _fin2 = setup(db)
     login_as(client, buyer)
     assert client.get("/buyer/cases").status_code == 200
@@ -123,6 +125,7 @@ def test_case_from_draft_through_iteration_to_approval(
 def test_bad_lines_are_shown_on_their_fields_and_nothing_is_saved(
     client: FlaskClient, db: Session
 ) -> None:
+    english(client)
     buyer, _fin, _ = setup(db)
     login_as(client, buyer)
     before = case_count(db)
@@ -139,6 +142,7 @@ def test_bad_lines_are_shown_on_their_fields_and_nothing_is_saved(
 
 
 def test_add_rows_and_csrf(client: FlaskClient, db: Session) -> None:
+    english(client)
     buyer, _fin, _ = setup(db)
     login_as(client, buyer)
     data = case_form()
@@ -154,6 +158,7 @@ def test_add_rows_and_csrf(client: FlaskClient, db: Session) -> None:
 
 
 def test_review_errors_and_permissions(client: FlaskClient, db: Session) -> None:
+    english(client)
     buyer, fin, _ = setup(db)
     login_as(client, buyer)
     post_form(client, "/buyer/cases/new", case_form())

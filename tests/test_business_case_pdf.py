@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from business_cases.pdf import html_to_pdf
 from business_cases.services import submit_case
 from marketplace.accounts.models import OrgKind, Role
-from tests.case_factories import make_case, rate_all
+from tests.case_factories import english, make_case, rate_all
 from tests.factories import login_as, make_org, make_user
 
 
@@ -27,6 +27,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 
 
 def test_case_pdf_for_buyer_and_finance(client: FlaskClient, db: Session, tmp_path: Path) -> None:
+    english(client)
     buyer = make_user(db, Role.BUYER, make_org(db, OrgKind.BUYER))
     fin = make_user(db, Role.FINANCE, make_org(db, OrgKind.FINANCE))
     case = make_case(db, buyer, title="Red de telemedicina rural")
@@ -85,6 +86,7 @@ def test_pdf_never_fetches_files_or_urls(tmp_path: Path) -> None:
 def test_case_text_is_escaped_in_the_pdf(
     client: FlaskClient, db: Session, tmp_path: Path, marker: str
 ) -> None:
+    english(client)
     buyer = make_user(db, Role.BUYER, make_org(db, OrgKind.BUYER))
     case = make_case(db, buyer, title=f"Caso {marker} raro")
     login_as(client, buyer)
