@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:02:56.837802
+Create Date: 2026-11-23 14:06:59.858998
 """
 
 from collections.abc import Sequence
@@ -458,6 +458,102 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_tender_state"), ["state"], unique=False)
 
+    op.create_table(
+        "bid",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=40), nullable=False),
+        sa.Column("tender_id", sa.Integer(), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "submitted",
+                "withdrawn",
+                "needs_reconfirmation",
+                "opened",
+                "disqualified",
+                "valid",
+                name="bidstatus",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("receipt_number", sa.String(length=40), nullable=False),
+        sa.Column("commitment", sa.String(length=64), nullable=False),
+        sa.Column("nonce", sa.LargeBinary(length=16), nullable=False),
+        sa.Column("ciphertext", sa.LargeBinary(), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(), nullable=False),
+        sa.Column("submitted_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(), nullable=True),
+        sa.Column("replaced_by_id", sa.Integer(), nullable=True),
+        sa.Column("opened_at", sa.DateTime(), nullable=True),
+        sa.Column("disclosed", sa.Text(), nullable=True),
+        sa.Column("total_amount", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("disqualification_reason", sa.Text(), nullable=False),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.Column("decided_by_user_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status <> 'disqualified' OR disqualification_reason <> ''",
+            name=op.f("ck_bid_disqualified_has_reason"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_bid_decided_by_user_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["replaced_by_id"], ["bid.id"], name=op.f("fk_bid_replaced_by_id_bid")
+        ),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_bid_submitted_by_user_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["supplier_id"], ["supplier.id"], name=op.f("fk_bid_supplier_id_supplier")
+        ),
+        sa.ForeignKeyConstraint(["tender_id"], ["tender.id"], name=op.f("fk_bid_tender_id_tender")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bid")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_bid_public_id")),
+        sa.UniqueConstraint("receipt_number", name=op.f("uq_bid_receipt_number")),
+    )
+    with op.batch_alter_table("bid", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_bid_supplier_id"), ["supplier_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_bid_tender_id"), ["tender_id"], unique=False)
+        batch_op.create_index(
+            "uq_bid_live_supplier",
+            ["tender_id", "supplier_id"],
+            unique=True,
+            sqlite_where=sa.text(
+                "status IN ('submitted', 'needs_reconfirmation', 'opened', 'disqualified', 'valid')"
+            ),
+            postgresql_where=sa.text(
+                "status IN ('submitted', 'needs_reconfirmation', 'opened', 'disqualified', 'valid')"
+            ),
+        )
+
+    op.create_table(
+        "bid_opening",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tender_id", sa.Integer(), nullable=False),
+        sa.Column("opened_at", sa.DateTime(), nullable=False),
+        sa.Column("opened_by_user_id", sa.Integer(), nullable=False),
+        sa.Column("bid_count", sa.Integer(), nullable=False),
+        sa.Column("release_id", sa.String(length=120), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["opened_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_bid_opening_opened_by_user_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tender_id"], ["tender.id"], name=op.f("fk_bid_opening_tender_id_tender")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bid_opening")),
+        sa.UniqueConstraint("tender_id", name=op.f("uq_bid_opening_tender_id")),
+    )
     op.create_table(
         "business_case_benefit",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1014,6 +1110,22 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "bid_document",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bid_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("nonce", sa.LargeBinary(length=16), nullable=False),
+        sa.Column("ciphertext", sa.LargeBinary(), nullable=True),
+        sa.CheckConstraint("position >= 1", name=op.f("ck_bid_document_position_positive")),
+        sa.ForeignKeyConstraint(
+            ["bid_id"], ["bid.id"], name=op.f("fk_bid_document_bid_id_bid"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bid_document")),
+    )
+    with op.batch_alter_table("bid_document", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_bid_document_bid_id"), ["bid_id"], unique=False)
+
+    op.create_table(
         "business_case_benefit_reading",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("measure_id", sa.Integer(), nullable=False),
@@ -1123,6 +1235,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_business_case_benefit_reading_measure_id"))
 
     op.drop_table("business_case_benefit_reading")
+    with op.batch_alter_table("bid_document", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_bid_document_bid_id"))
+
+    op.drop_table("bid_document")
     with op.batch_alter_table("tender_transition", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tender_transition_tender_id"))
 
@@ -1194,6 +1310,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_business_case_benefit_case_id"))
 
     op.drop_table("business_case_benefit")
+    op.drop_table("bid_opening")
+    with op.batch_alter_table("bid", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_bid_live_supplier",
+            sqlite_where=sa.text(
+                "status IN ('submitted', 'needs_reconfirmation', 'opened', 'disqualified', 'valid')"
+            ),
+            postgresql_where=sa.text(
+                "status IN ('submitted', 'needs_reconfirmation', 'opened', 'disqualified', 'valid')"
+            ),
+        )
+        batch_op.drop_index(batch_op.f("ix_bid_tender_id"))
+        batch_op.drop_index(batch_op.f("ix_bid_supplier_id"))
+
+    op.drop_table("bid")
     with op.batch_alter_table("tender", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tender_state"))
         batch_op.drop_index(batch_op.f("ix_tender_next_check_at"))

@@ -1,0 +1,181 @@
+"""The ``bids`` section of a tender's releases, by audience (DESIGN.md §4.5).
+
+Before the opening the public sees, for each bid, only an opaque id, a date, a status
+and the SHA-256 commitment: no value, no tenderer, not even the lots. After the opening
+it also sees the tenderer (a ``parties`` entry), the total value, the lots, and the
+canonical bid JSON itself, which hashes to the commitment published earlier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from marketplace.bids.models import Bid, BidOpening, BidStatus
+from marketplace.publication.services import PublishedRelease, publish
+from marketplace.suppliers.ocds import supplier_party
+from marketplace.tenders.models import Tender
+from marketplace.tenders.releases import build_release, iso, money, number
+from marketplace.tenders.states import UPDATE_TAG
+from marketplace.tenders.workflow import conversation_of, plan_line_of
+
+#: OCDS bidStatus of each of our statuses, before and after the opening. A bid still
+#: waiting for re-confirmation at the opening was not confirmed: it lapses (withdrawn).
+_SEALED_STATUS = {
+    BidStatus.SUBMITTED: "pending",
+    BidStatus.NEEDS_RECONFIRMATION: "pending",
+    BidStatus.WITHDRAWN: "withdrawn",
+}
+_OPENED_STATUS = {
+    BidStatus.OPENED: "pending",
+    BidStatus.VALID: "valid",
+    BidStatus.DISQUALIFIED: "disqualified",
+    BidStatus.WITHDRAWN: "withdrawn",
+    BidStatus.NEEDS_RECONFIRMATION: "withdrawn",
+    BidStatus.SUBMITTED: "pending",
+}
+
+
+def tender_bids(session: Session, tender: Tender) -> list[Bid]:
+    return list(session.scalars(select(Bid).where(Bid.tender_id == tender.id).order_by(Bid.id)))
+
+
+def is_opened(session: Session, tender: Tender) -> bool:
+    return (
+        session.scalar(select(BidOpening.id).where(BidOpening.tender_id == tender.id)) is not None
+    )
+
+
+def ocds_status(bid: Bid, opened: bool) -> str:
+    return (_OPENED_STATUS if opened else _SEALED_STATUS)[bid.status]
+
+
+def _commitment_document(bid: Bid) -> dict[str, Any]:
+    return {
+        "id": "commitment",
+        "documentType": "submissionDocuments",
+        "title": "Compromiso SHA-256 de la propuesta sellada",
+        "description": bid.commitment,
+        "format": "text/plain",
+        "datePublished": iso(bid.submitted_at),
+    }
+
+
+def bid_detail(bid: Bid, opened: bool) -> dict[str, Any]:
+    """One ``bids.details`` entry as the public may see it now."""
+    detail: dict[str, Any] = {
+        "id": bid.public_id,
+        "date": iso(bid.submitted_at),
+        "status": ocds_status(bid, opened),
+        "documents": [_commitment_document(bid)],
+    }
+    if opened and bid.disclosed is not None:
+        content = bid_content(bid)
+        detail["tenderers"] = [{"id": bid.supplier.party_id, "name": bid.supplier.legal_name}]
+        detail["value"] = money(bid.total_amount, bid.currency)
+        lots = [p["lot"] for p in content["prices"] if p["lot"]]
+        if lots:
+            detail["relatedLots"] = lots
+        detail["documents"].append(
+            {
+                "id": "disclosure",
+                "documentType": "submissionDocuments",
+                "title": "Propuesta abierta: JSON canónico (su SHA-256 es el compromiso)",
+                "description": bid.disclosed,
+                "format": "application/json",
+                "datePublished": iso(bid.opened_at),
+            }
+        )
+    return detail
+
+
+def bid_content(bid: Bid) -> dict[str, Any]:
+    """The disclosed canonical bid as a dict (after opening only)."""
+    assert bid.disclosed is not None, "the bid is still sealed"
+    content: dict[str, Any] = json.loads(bid.disclosed)
+    return content
+
+
+def statistics(bids: Sequence[Bid], tender: Tender, date: dt.datetime) -> list[dict[str, Any]]:
+    """bidStatistics after the opening: counts overall and per lot; lowest and highest
+    value among bids the buyer marked valid."""
+    opened = [b for b in bids if b.disclosed is not None]
+    when = iso(date)
+    stats: list[dict[str, Any]] = [
+        {"id": "bids", "measure": "bids", "value": len(opened), "date": when},
+        {"id": "bidders", "measure": "bidders",
+         "value": len({b.supplier_id for b in opened}), "date": when},
+        {"id": "electronicBids", "measure": "electronicBids", "value": len(opened), "date": when},
+    ]  # fmt: skip
+    valid = [b for b in opened if b.status == BidStatus.VALID]
+    disqualified = [b for b in opened if b.status == BidStatus.DISQUALIFIED]
+    if valid or disqualified:
+        stats.append({"id": "validBids", "measure": "validBids", "value": len(valid), "date": when})
+        out = len({b.supplier_id for b in disqualified})
+        stats.append({"id": "disqualifiedBidders", "measure": "disqualifiedBidders",
+                      "value": out, "date": when})  # fmt: skip
+    lots: list[str] = [lot.local_id for lot in tender.lots] or [""]
+    for lot in lots:
+        suffix = f"-{lot}" if lot else ""
+        prices = {b.id: _price(b, lot) for b in opened}
+        bidding = [b for b in opened if prices[b.id] is not None]
+        if lot:
+            stats.append({"id": f"bids{suffix}", "measure": "bids", "value": len(bidding),
+                          "date": when, "relatedLot": lot})  # fmt: skip
+        valid_prices = [p for b in valid if (p := prices[b.id]) is not None]
+        if valid_prices:
+            for measure, value in (
+                ("lowestValidBidValue", min(valid_prices)),
+                ("highestValidBidValue", max(valid_prices)),
+            ):
+                stat: dict[str, Any] = {
+                    "id": f"{measure}{suffix}", "measure": measure, "value": number(value),
+                    "currency": tender.currency, "date": when,
+                }  # fmt: skip
+                if lot:
+                    stat["relatedLot"] = lot
+                stats.append(stat)
+    return stats
+
+
+def _price(bid: Bid, lot: str) -> Decimal | None:
+    for price in bid_content(bid)["prices"]:
+        if price["lot"] == lot:
+            return Decimal(price["amount"])
+    return None
+
+
+def publish_bids(session: Session, tender: Tender, now: dt.datetime) -> PublishedRelease:
+    """Publish a ``tenderUpdate`` release: the tender as it is now plus its bids section
+    (sealed or opened), in the caller's transaction."""
+    session.flush()
+    opened = is_opened(session, tender)
+    bids = tender_bids(session, tender)
+    release: dict[str, Any] = build_release(
+        tender,
+        UPDATE_TAG,
+        plan_line=plan_line_of(session, tender),
+        conversation=conversation_of(session, tender),
+    )
+    release["date"] = iso(now)
+    section: dict[str, Any] = {"details": [bid_detail(b, opened) for b in bids]}
+    if opened:
+        section["statistics"] = statistics(bids, tender, now)
+        disclosed = [b for b in bids if b.disclosed is not None]
+        seen: dict[str, dict[str, Any]] = {}
+        for bid in disclosed:
+            seen.setdefault(bid.supplier.party_id, supplier_party(bid.supplier, ["tenderer"]))
+        release["parties"] = [*release["parties"], *seen.values()]
+        release["tender"]["numberOfTenderers"] = len(seen)
+        if seen:
+            release["tender"]["tenderers"] = [
+                {"id": p["id"], "name": p["name"]} for p in seen.values()
+            ]
+    release["bids"] = section
+    return publish(session, release)
