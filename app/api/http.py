@@ -43,9 +43,14 @@ def register(bp: Blueprint) -> None:
     def _open_data_headers(response: Response) -> Response:
         if not _is_open_data():
             return response
-        if request.method in ("GET", "HEAD"):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
             response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+        if request.method == "OPTIONS":
+            # A browser asks first when a script sends its own If-None-Match.
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response.headers["Access-Control-Max-Age"] = "86400"
         response.vary.add("Accept-Encoding")
         return _gzip(response)
 

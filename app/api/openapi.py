@@ -95,7 +95,9 @@ def document() -> dict[str, Any]:
             "/api/": _get("What the API offers.", [], _json("API name and version.")),
             "/api/openapi.json": _get("This document.", [], _json("OpenAPI 3.1 document.")),
             "/api/releases": _get(
-                "Release package of all releases, ordered by (date, id).",
+                "Release package of all releases, ordered by (date, id). A release dated "
+                "before one you have already paged past lands behind your cursor: to follow "
+                "changes, poll /api/records?since= (ordered by when a record changed).",
                 PAGING,
                 _json(f"OCDS release package ({OCDS_DOCS}release_package/)."),
             ),

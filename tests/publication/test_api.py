@@ -186,6 +186,13 @@ def test_gzip_and_cors(client: FlaskClient, db: Session, schema: OcdsSchema) -> 
     # An ETag got with gzip still matches the plain representation (weak validators).
     etag = zipped.headers["ETag"]
     assert client.get("/api/releases", headers={"If-None-Match": etag}).status_code == 304
+    preflight = client.options(
+        "/api/releases",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
     # Pages that are not open data are left alone.
     page = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert "Access-Control-Allow-Origin" not in page.headers

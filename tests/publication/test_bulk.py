@@ -9,6 +9,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -178,3 +179,12 @@ def test_bulk_page_lists_and_serves_files(
         assert len(gzip.decompress(download.data).splitlines()) == 3
     assert client.get("/bulk/secret_key").status_code == 404
     assert client.get("/bulk/../secret_key").status_code == 404
+
+
+def test_bulk_page_before_any_export(
+    app: Flask, client: FlaskClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "BULK_DIR", str(tmp_path / "not-yet"))
+    page = client.get("/bulk/")
+    assert page.status_code == 200 and "<table" not in page.get_data(as_text=True)
+    assert client.get("/bulk/compiled-releases-all.jsonl.gz").status_code == 404
