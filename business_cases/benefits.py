@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from business_cases.benefit_models import BenefitMeasure, BenefitReading
 from business_cases.evaluator_input import Checker, EvaluationInputError, FieldError
 from business_cases.models import BusinessCase, CaseStatus
+from business_cases.services import CaseError
 from marketplace.accounts.models import Role, User
 from marketplace.audit.services import record
 
@@ -35,7 +36,7 @@ REGISTER_STATES = frozenset({CaseStatus.APPROVED, CaseStatus.APPROVED_WITH_OBSER
 DEFAULT_TOLERANCE = Decimal("0.8")
 
 
-class BenefitError(ValueError):
+class BenefitError(CaseError):
     """A rule was broken (wrong case state, wrong person)."""
 
 

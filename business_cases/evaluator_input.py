@@ -10,7 +10,7 @@ import csv
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -39,11 +39,19 @@ FALLBACK_CURRENCIES = frozenset(
 
 @dataclass(frozen=True)
 class FieldError:
+    """A problem with one field. ``message`` is English with ``%(name)s`` placeholders
+    filled from ``params``, so the app can look the template up in its translations."""
+
     path: str
     message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.message % dict(self.params) if self.params else self.message
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.path}: {self.text}"
 
 
 class EvaluationInputError(ValueError):
@@ -76,8 +84,8 @@ class Checker:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def fail(self, path: str, message: str) -> None:
-        self.errors.append(FieldError(path, message))
+    def fail(self, path: str, message: str, **params: Any) -> None:
+        self.errors.append(FieldError(path, message, params))
 
     def number(
         self, value: Any, path: str, *, minimum: Decimal | None = None, strict_min: bool = False,
@@ -95,10 +103,13 @@ class Checker:
             self.fail(path, "must be a finite number (not NaN or Infinity)")
             return None
         if minimum is not None and (d <= minimum if strict_min else d < minimum):
-            self.fail(path, f"must be {'greater than' if strict_min else 'at least'} {minimum}")
+            if strict_min:
+                self.fail(path, "must be greater than %(n)s", n=str(minimum))
+            else:
+                self.fail(path, "must be at least %(n)s", n=str(minimum))
             return None
         if maximum is not None and d > maximum:
-            self.fail(path, f"must be at most {maximum}")
+            self.fail(path, "must be at most %(n)s", n=str(maximum))
             return None
         return d
 
@@ -113,7 +124,7 @@ class Checker:
             self.fail(path, "must not be negative (year 0 is the first year)")
             return None
         if d > MAX_YEAR:
-            self.fail(path, f"horizon over {MAX_YEAR} years is not accepted")
+            self.fail(path, "horizon over %(n)s years is not accepted", n=MAX_YEAR)
             return None
         return int(d)
 
@@ -134,7 +145,7 @@ class Checker:
             allowed = COST_CATEGORIES if kind == "cost" else BENEFIT_CATEGORIES
             category = str(item.get("category", "")).strip().lower().replace("-", "_")
             if category not in allowed:
-                self.fail(f"{p}.category", f"must be one of {', '.join(allowed)}")
+                self.fail(f"{p}.category", "must be one of %(choices)s", choices=", ".join(allowed))
             year = self.year(item.get("year"), f"{p}.year")
             amount = self.number(item.get("amount"), f"{p}.amount", minimum=Decimal(0))
             if year is not None and amount is not None and category in allowed:
@@ -167,7 +178,8 @@ def parse(data: Any, currencies: Iterable[str] = FALLBACK_CURRENCIES) -> CaseInp
     elif data.get("jurisdiction") in DEFAULT_DISCOUNT_RATES:
         rate = DEFAULT_DISCOUNT_RATES[data["jurisdiction"]]
     elif "jurisdiction" in data:
-        c.fail("jurisdiction", f"must be one of {', '.join(DEFAULT_DISCOUNT_RATES)}")
+        c.fail("jurisdiction", "must be one of %(choices)s",
+               choices=", ".join(DEFAULT_DISCOUNT_RATES))
     else:
         c.fail("discount_rate", "give a discount_rate (e.g. 0.10) or a jurisdiction")
 
@@ -192,7 +204,8 @@ def parse(data: Any, currencies: Iterable[str] = FALLBACK_CURRENCIES) -> CaseInp
     for key, value in raw_bias.items():
         p = f"optimism_bias.{key}"
         if key not in (*COST_CATEGORIES, "duration"):
-            c.fail(p, f"must be a cost category ({', '.join(COST_CATEGORIES)}) or duration")
+            c.fail(p, "must be a cost category (%(choices)s) or duration",
+                   choices=", ".join(COST_CATEGORIES))
         elif isinstance(value, Mapping):
             upper = c.number(value.get("upper"), f"{p}.upper", minimum=Decimal(0))
             lower = c.number(value.get("lower", Decimal(0)), f"{p}.lower", minimum=Decimal(0))

@@ -58,7 +58,15 @@ CaseInputError = EvaluationInputError
 
 
 class CaseError(ValueError):
-    """A rule was broken (wrong state, wrong person, missing review)."""
+    """A rule was broken (wrong state, wrong person, missing review).
+
+    ``template`` is English with ``%(name)s`` placeholders filled from ``params`` (the
+    app translates the template)."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        super().__init__(template % params if params else template)
+        self.template = template
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ def _text(data: Mapping[str, Any], key: str, c: Checker, *, required: bool = Fal
     if required and not value:
         c.fail(key, "is required")
     if max_len and len(value) > max_len:
-        c.fail(key, f"must be at most {max_len} characters")
+        c.fail(key, "must be at most %(n)s characters", n=max_len)
     return value
 
 
@@ -102,7 +110,8 @@ def validate_content(
     out["currency"] = currency
     jurisdiction = data.get("jurisdiction") or "MX"
     if jurisdiction not in DEFAULT_DISCOUNT_RATES:
-        c.fail("jurisdiction", f"must be one of {', '.join(DEFAULT_DISCOUNT_RATES)}")
+        c.fail("jurisdiction", "must be one of %(choices)s",
+               choices=", ".join(DEFAULT_DISCOUNT_RATES))
     out["jurisdiction"] = jurisdiction
     rate = data.get("discount_rate")
     if rate is None or rate == "":
@@ -289,9 +298,11 @@ def _move(session: Session, case: BusinessCase, user: User, name: str,
           details: dict[str, Any] | None = None) -> None:
     t = workflow.TRANSITIONS[name]
     if case.status != t.source:
-        raise CaseError(f"A case that is {case.status.value} cannot be moved by {name}.")
+        raise CaseError("A case in state %(status)s cannot take the step %(step)s.",
+                        status=case.status.value, step=name)
     if user.role != t.role:
-        raise CaseError(f"Only {t.role.value} users can {name.replace('_', ' ')}.")
+        raise CaseError("Only %(role)s users can take the step %(step)s.",
+                        role=t.role.value, step=name)
     before = case.status
     case.status = t.target
     _audit(session, case, user, t.action,
@@ -400,8 +411,8 @@ def decide_case(session: Session, case: BusinessCase, user: User, outcome: Outco
     needed, done = reviewers_needed(case, policy), reviewers_done(session, case)
     if len(done) < needed:
         raise CaseError(
-            f"This case needs complete ratings from {needed} different reviewer(s) "
-            f"before a decision; it has {len(done)}."
+            "This case needs complete ratings from %(needed)s different reviewer(s) "
+            "before a decision; it has %(done)s.", needed=needed, done=len(done)
         )
     comment = comment.strip()
     if outcome != Outcome.APPROVED and not comment:

@@ -16,6 +16,7 @@ from wtforms import DateField, DecimalField, StringField, SubmitField, TextAreaF
 from wtforms.validators import Optional
 
 from app.buyer import bp
+from app.buyer.case_messages import field_error_text, rule_error_text
 from app.db import db_session
 from app.security import role_required
 from business_cases.benefit_models import BenefitMeasure
@@ -89,7 +90,7 @@ def _place(form: FlaskForm, errors: list[Any]) -> None:
     for err in errors:
         field = getattr(form, err.path, None)
         if field is not None:
-            field.errors = [*field.errors, err.message]
+            field.errors = [*field.errors, field_error_text(err)]
 
 
 @bp.get("/cases/<int:case_id>/benefits")
@@ -118,7 +119,7 @@ def case_benefit_add(case_id: int) -> ResponseReturnValue:
         return _render(case, benefit_form=form, status=400)
     except BenefitError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(rule_error_text(exc), "error")
         return _render(case, benefit_form=form, status=409)
     flash(_("The benefit was added to the register."), "success")
     return redirect(url_for("buyer.case_benefits", case_id=case.id))
@@ -145,7 +146,7 @@ def case_benefit_reading(case_id: int, measure_id: int) -> ResponseReturnValue:
         return _render(case, reading_forms={measure.id: form}, status=400)
     except BenefitError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(rule_error_text(exc), "error")
         return _render(case, reading_forms={measure.id: form}, status=409)
     flash(_("The measurement was recorded."), "success")
     return redirect(url_for("buyer.case_benefits", case_id=case.id))

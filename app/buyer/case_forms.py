@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from app.buyer.case_messages import field_error_text
 from business_cases.evaluator import BENEFIT_CATEGORIES, COST_CATEGORIES
 from business_cases.evaluator_input import FieldError
 
@@ -243,9 +244,9 @@ class CaseForm(FlaskForm):
         for err in errors:
             target = self._paths.get(err.path)
             if target is not None:
-                target.errors = [*target.errors, err.message]
+                target.errors = [*target.errors, field_error_text(err)]
             else:
-                self.general_errors.append((None, f"{err.path}: {err.message}"))
+                self.general_errors.append((None, f"{err.path}: {field_error_text(err)}"))
 
     def all_errors(self) -> list[tuple[str | None, str]]:
         """(field id, message) of every problem, for the summary at the top."""

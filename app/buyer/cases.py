@@ -28,6 +28,7 @@ from app.buyer.case_forms import (
     CaseForm,
     form_data_from_content,
 )
+from app.buyer.case_messages import field_error_text, rule_error_text
 from app.db import db_session
 from app.security import role_required
 from business_cases import workflow
@@ -105,7 +106,7 @@ def _save(form: CaseForm, case: BusinessCase | None) -> ResponseReturnValue:
         return _render_form(form, case, 400)
     except CaseError as exc:
         session.rollback()
-        form.general_errors.append((None, str(exc)))
+        form.general_errors.append((None, rule_error_text(exc)))
         return _render_form(form, case, 409)
     flash(_("Draft saved."), "success")
     return redirect(url_for("buyer.case_detail", case_id=case.id))
@@ -208,12 +209,13 @@ def case_submit(case_id: int) -> ResponseReturnValue:
         session.rollback()
         return render_template(
             "buyer/cases/detail.html", **case_page_context(case), action_form=form,
-            actions=workflow.available(case.status, Role.BUYER), problems=exc.errors,
+            actions=workflow.available(case.status, Role.BUYER),
+            problems=[(e.path, field_error_text(e)) for e in exc.errors],
             pdf_endpoint=_pdf_endpoint(),
         ), 400
     except CaseError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(rule_error_text(exc), "error")
         return redirect(url_for("buyer.case_detail", case_id=case.id))
     flash(_("Submitted to finance for review."), "success")
     return redirect(url_for("buyer.case_detail", case_id=case.id))
@@ -233,7 +235,7 @@ def case_revise(case_id: int) -> ResponseReturnValue:
         session.commit()
     except CaseError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(rule_error_text(exc), "error")
         return redirect(url_for("buyer.case_detail", case_id=case.id))
     flash(_("Version %(v)s started: edit and submit it again.", v=case.version), "success")
     return redirect(url_for("buyer.case_edit", case_id=case.id))

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.buyer.case_messages import field_error_text, rule_error_text
 from app.buyer.cases import case_page_context, render_case_pdf
 from app.db import db_session
 from app.finance import bp
@@ -115,22 +116,14 @@ def case_review(case_id: int) -> ResponseReturnValue:
             name = err.path.replace("ratings.", "rating_")
             field = getattr(form, name, None)
             if field is not None:
-                field.errors = [*field.errors, _field_message(err.message)]
+                field.errors = [*field.errors, field_error_text(err)]
         return _render(case, review=form, status=400)
     except CaseError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(rule_error_text(exc), "error")
         return _render(case, review=form, status=409)
     flash(_("Your ratings were saved."), "success")
     return redirect(url_for("finance.case_detail", case_id=case.id))
-
-
-def _field_message(message: str) -> str:
-    return {
-        "rate every criterion": _("Rate every criterion."),
-        "explain a rating that is not fully met": _("Explain a rating that is not fully met."),
-        "explain the decision": _("Explain the decision."),
-    }.get(message, message)
 
 
 @bp.post("/cases/<int:case_id>/decide")
@@ -147,11 +140,11 @@ def case_decide(case_id: int) -> ResponseReturnValue:
         session.commit()
     except EvaluationInputError as exc:
         session.rollback()
-        form.comment.errors = [_field_message(e.message) for e in exc.errors]
+        form.comment.errors = [field_error_text(e) for e in exc.errors]
         return _render(case, decision=form, status=400)
     except CaseError as exc:
         session.rollback()
-        form.outcome.errors = [str(exc)]
+        form.outcome.errors = [rule_error_text(exc)]
         return _render(case, decision=form, status=409)
     flash(_("The decision was recorded and the unit was told."), "success")
     return redirect(url_for("finance.case_detail", case_id=case.id))
