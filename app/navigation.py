@@ -11,9 +11,12 @@ from flask_babel import lazy_gettext as _l
 from marketplace.accounts.models import Role
 
 NAV: list[tuple[str, LazyString, frozenset[Role] | None]] = [
+    ("public.processes", _l("Processes"), None),
     ("public.supplier_directory", _l("Suppliers"), None),
+    ("public.opportunities_page", _l("My opportunities"), frozenset({Role.SUPPLIER})),
     ("supplier.dashboard", _l("My company"), frozenset({Role.SUPPLIER})),
     ("buyer.dashboard", _l("My unit"), frozenset({Role.BUYER})),
+    ("buyer.plan", _l("Plan"), frozenset({Role.BUYER})),
     ("buyer.cases_list", _l("Business cases"), frozenset({Role.BUYER})),
     ("finance.dashboard", _l("Finance"), frozenset({Role.FINANCE})),
     ("admin.dashboard", _l("Administration"), frozenset({Role.ADMIN})),

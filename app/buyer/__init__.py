@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 
-from app.buyer import cases, views  # noqa: E402,F401
+# One import line (ruff merges imports from one module); add modules in alphabetical order.
+from app.buyer import cases, plans, tenders, views  # noqa: E402,F401

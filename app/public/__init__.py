@@ -11,3 +11,4 @@ from app.public import bulk  # noqa: E402,F401
 from app.public import search  # noqa: E402,F401
 from app.public import redflags  # noqa: E402,F401
 from app.public import suppliers  # noqa: E402,F401
+from app.public import processes  # noqa: E402,F401

@@ -1,0 +1,165 @@
+"""Public process pages: the list, one process with its Q&A and amendments, and the
+forms logged-in users post there (prebases comments, supplier questions)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from app.buyer.tender_forms import show_errors
+from app.db import db_session
+from app.public import bp
+from app.security import login_required_any, role_required
+from marketplace.accounts.models import Role
+from marketplace.db import utcnow
+from marketplace.suppliers.services import supplier_for_org
+from marketplace.tenders import conversation
+from marketplace.tenders.errors import TenderError
+from marketplace.tenders.models import Tender
+from marketplace.tenders.queries import opportunities, public_processes, read_tender, tender_by_ocid
+from marketplace.tenders.releases import configure_links
+from marketplace.tenders.states import TenderState
+from marketplace.tenders.workflow import conversation_of, plan_line_of
+
+
+@bp.record_once
+def _configure(state: object) -> None:
+    # Document URLs in releases point at these pages; the base comes from the config.
+    configure_links(state.app.config.get("PUBLIC_BASE_URL", ""))  # type: ignore[attr-defined]
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your comment (public)"), validators=[InputRequired(), Length(max=5000)]
+    )
+    submit = SubmitField(_l("Publish comment"))
+
+
+class EnquiryForm(FlaskForm):
+    question = TextAreaField(
+        _l("Your question (published without your name)"),
+        validators=[InputRequired(), Length(max=5000)],
+    )
+    related_lot = SelectField(_l("About"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Ask"))
+
+
+def _tender_or_404(ocid: str) -> Tender:
+    session = db_session()
+    tender = tender_by_ocid(session, ocid)
+    if tender is None:
+        abort(404)
+    # A read of an overdue tender applies its due transition first (DESIGN.md §1).
+    if read_tender(session, tender):
+        session.commit()
+    return tender
+
+
+def _enquiry_form(tender: Tender) -> EnquiryForm:
+    form = EnquiryForm()
+    form.related_lot.choices = [SelectChoice("", _("The whole tender"))] + [
+        SelectChoice(lot.local_id, lot.title) for lot in tender.lots
+    ]
+    return form
+
+
+def _page(tender: Tender, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
+    session = db_session()
+    forms.setdefault("comment_form", CommentForm())
+    forms.setdefault("enquiry_form", _enquiry_form(tender))
+    record_url = (
+        url_for("api.record", ocid=tender.ocid)
+        if "api.record" in current_app.view_functions
+        else None
+    )
+    return (
+        render_template(
+            "public/processes/detail.html",
+            tender=tender,
+            conv=conversation_of(session, tender),
+            plan_line=plan_line_of(session, tender),
+            now=utcnow(),
+            States=TenderState,
+            record_url=record_url,
+            **forms,
+        ),
+        status,
+    )
+
+
+@bp.get("/processes")
+def processes() -> ResponseReturnValue:
+    """Every process; ``?state=open`` for those taking questions or bids."""
+    state = request.args.get("state", "")
+    session = db_session()
+    tenders = public_processes(session, utcnow(), state)
+    session.commit()
+    return render_template(
+        "public/processes/list.html", tenders=tenders, state=state, States=TenderState, now=utcnow()
+    )
+
+
+@bp.get("/opportunities")
+@role_required(Role.SUPPLIER)
+def opportunities_page() -> ResponseReturnValue:
+    """Open tenders matching the supplier's categories, or to which it is invited."""
+    session = db_session()
+    supplier = supplier_for_org(session, current_user.organisation_id)
+    codes = [c.code for c in supplier.categories if c.scheme == "UNSPSC"] if supplier else []
+    tenders = opportunities(session, current_user.organisation_id, codes, utcnow())
+    session.commit()
+    return render_template(
+        "public/processes/opportunities.html", tenders=tenders, codes=codes, now=utcnow()
+    )
+
+
+@bp.get("/processes/<ocid>")
+def process(ocid: str) -> ResponseReturnValue:
+    return _page(_tender_or_404(ocid))
+
+
+@bp.post("/processes/<ocid>/comments")
+@login_required_any
+def process_comment(ocid: str) -> ResponseReturnValue:
+    tender = _tender_or_404(ocid)
+    form = CommentForm()
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            conversation.add_comment(session, tender, current_user, form.body.data or "")
+            session.commit()
+        except TenderError as err:
+            session.rollback()
+            show_errors(form, err)
+        else:
+            flash(_("Comment published."), "success")
+            return redirect(url_for("public.process", ocid=ocid) + "#prebases")
+    return _page(tender, 422, comment_form=form)
+
+
+@bp.post("/processes/<ocid>/enquiries")
+@role_required(Role.SUPPLIER)
+def process_enquiry(ocid: str) -> ResponseReturnValue:
+    tender = _tender_or_404(ocid)
+    form = _enquiry_form(tender)
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            conversation.ask(
+                session, tender, current_user, form.question.data or "", form.related_lot.data or ""
+            )
+            session.commit()
+        except TenderError as err:
+            session.rollback()
+            show_errors(form, err)
+        else:
+            flash(_("Question published. The answer will appear below it."), "success")
+            return redirect(url_for("public.process", ocid=ocid) + "#enquiries")
+    return _page(tender, 422, enquiry_form=form)
