@@ -140,11 +140,13 @@ def write_csv(
     """A zip of one CSV per table, each written row by row to a temporary file first."""
     count = 0
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".csv-") as tmpdir:
-        files = {name: open(Path(tmpdir) / f"{name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
-                 for name in TABLES}  # fmt: skip
-        try:
-            writers = {name: csv.writer(fh) for name, fh in files.items()}
+        with contextlib.ExitStack() as stack:
+            writers = {}
             for name, (headers, _rows) in TABLES.items():
+                fh = stack.enter_context(
+                    (Path(tmpdir) / f"{name}.csv").open("w", encoding="utf-8", newline="")
+                )
+                writers[name] = csv.writer(fh)
                 writers[name].writerow(headers)
             for batch in _records(session, year, since):
                 for row in batch:
@@ -152,9 +154,6 @@ def write_csv(
                     compiled = json.loads(row.compiled_json)
                     for name, (_headers, rows) in TABLES.items():
                         writers[name].writerows(rows(compiled))
-        finally:
-            for fh in files.values():
-                fh.close()
         with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name in TABLES:
                 zf.write(Path(tmpdir) / f"{name}.csv", f"{name}.csv")
@@ -283,10 +282,8 @@ def export_set(
             or not (directory / all_name).is_file()
         ):
             _stitch_all(directory, fmt, states, files, meta_for)
-            files[all_name] = _entry(
-                directory / all_name, fmt, None, all_state,
-                {"records": sum(ys.count for ys in states)},
-            )  # fmt: skip
+            records = {"records": sum(ys.count for ys in states)}
+            files[all_name] = _entry(directory / all_name, fmt, None, all_state, records)
             report.written.append(all_name)
         else:
             report.unchanged.append(all_name)
@@ -309,9 +306,7 @@ def _stitch_all(
         _stitch_jsonl_gz([directory / n for n in names], path)
     elif fmt == "json":
         latest = max((ys.last_updated for ys in states), default=utcnow())
-        parts = [
-            (directory / n, *files[n]["body"]) for n in names if files[n]["records"]
-        ]
+        parts = [(directory / n, *files[n]["body"]) for n in names if files[n]["records"]]
         _stitch_json(parts, path, meta_for(path.name, latest))
     else:
         _stitch_csv([directory / n for n in names], path)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from marketplace.db import utcnow
+from marketplace.db import Base, utcnow
 from marketplace.publication.models import OcdsRecord, OcdsRelease, SearchOutbox
 from ocds.merge import compile_record
 from ocds.schema import OcdsSchema, load_schema
@@ -92,9 +92,10 @@ def format_ocds_datetime(value: dt.datetime) -> str:
 
 # Table-level statements with bound parameters: compiled once and cached, where
 # statements carrying the values (the release JSON) would be keyed on them every time.
-_INSERT_RELEASE = insert(OcdsRelease.__table__)
-_INSERT_RECORD = insert(OcdsRecord.__table__)
-_INSERT_OUTBOX = insert(SearchOutbox.__table__)
+_RECORDS = Base.metadata.tables[OcdsRecord.__tablename__]
+_INSERT_RELEASE = insert(Base.metadata.tables[OcdsRelease.__tablename__])
+_INSERT_RECORD = insert(_RECORDS)
+_INSERT_OUTBOX = insert(Base.metadata.tables[SearchOutbox.__tablename__])
 _SELECT_RECORD = (
     select(
         OcdsRecord.release_count,
@@ -106,7 +107,7 @@ _SELECT_RECORD = (
     # Appends to one ocid queue up here instead of racing for the next sequence number.
     .with_for_update()
 )
-_UPDATE_RECORD = update(OcdsRecord.__table__).where(OcdsRecord.__table__.c.ocid == bindparam("key"))
+_UPDATE_RECORD = update(_RECORDS).where(_RECORDS.c.ocid == bindparam("key"))
 
 
 def publish(
