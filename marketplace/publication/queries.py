@@ -97,31 +97,25 @@ def release_stubs(session: Session, ocids: Sequence[str]) -> dict[str, list[Rele
 
 def releases_by_ocid(session: Session, ocids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Full releases of many records in one query, each list in sequence order."""
-    result: dict[str, list[dict[str, Any]]] = {ocid: [] for ocid in ocids}
-    if not ocids:
-        return result
-    rows = session.execute(
-        select(OcdsRelease.ocid, OcdsRelease.data)
-        .where(OcdsRelease.ocid.in_(list(ocids)))
-        .order_by(OcdsRelease.ocid, OcdsRelease.sequence)
-    )
-    for ocid, data in rows:
-        result[ocid].append(data)
-    return result
+    return _by_ocid(session, ocids, OcdsRelease.data)
 
 
 def release_texts_by_ocid(session: Session, ocids: Sequence[str]) -> dict[str, list[str]]:
     """Like ``releases_by_ocid``, as stored JSON text (no parsing, for bulk files)."""
-    result: dict[str, list[str]] = {ocid: [] for ocid in ocids}
+    return _by_ocid(session, ocids, cast(OcdsRelease.data, Text))
+
+
+def _by_ocid(session: Session, ocids: Sequence[str], column: Any) -> dict[str, list[Any]]:
+    result: dict[str, list[Any]] = {ocid: [] for ocid in ocids}
     if not ocids:
         return result
     rows = session.execute(
-        select(OcdsRelease.ocid, cast(OcdsRelease.data, Text))
+        select(OcdsRelease.ocid, column)
         .where(OcdsRelease.ocid.in_(list(ocids)))
         .order_by(OcdsRelease.ocid, OcdsRelease.sequence)
     )
-    for ocid, text in rows:
-        result[ocid].append(text)
+    for ocid, value in rows:
+        result[ocid].append(value)
     return result
 
 

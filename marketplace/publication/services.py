@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.db import Base, utcnow
 from marketplace.publication.models import OcdsRecord, OcdsRelease, SearchOutbox
+from marketplace.publication.queries import releases_by_ocid
 from ocds.merge import compile_record
 from ocds.schema import OcdsSchema, load_schema
 from ocds.validate import Finding, validate_release
@@ -176,7 +177,7 @@ def publish(
         if release["date"] >= record.compiled.get("date", ""):
             compiled = merge_onto(record.compiled, release, schema)
         else:
-            compiled = compile_record(releases_of(session, ocid), schema)
+            compiled = compile_record(releases_by_ocid(session, [ocid])[ocid], schema)
         session.execute(
             _UPDATE_RECORD,
             {
@@ -208,15 +209,6 @@ def merge_onto(
     Appending then costs the size of one record, not of its history.
     """
     return compile_record([compiled, release], schema)
-
-
-def releases_of(session: Session, ocid: str) -> list[dict[str, Any]]:
-    """The ocid's releases in publication order."""
-    return list(
-        session.scalars(
-            select(OcdsRelease.data).where(OcdsRelease.ocid == ocid).order_by(OcdsRelease.sequence)
-        )
-    )
 
 
 def _finding(path: str, message: str, check: str) -> Finding:
