@@ -215,7 +215,10 @@ def snapshot_for(index_dir: str | os.PathLike[str]) -> Snapshot:
         if missing:
             # Built by an older version of this code: a reindex brings the fields.
             raise IndexUnavailable(f"search index lacks {sorted(missing)}: reindex it")
-        snapshot = build(ix)
+        try:
+            snapshot = build(ix)
+        except Exception as error:  # damaged segments surface only when read
+            raise IndexUnavailable(f"search index in {path} is unreadable: {error}") from error
         _snapshots[path] = snapshot
         # Old generations (after a reindex) and other index dirs (tests) are let go.
         for other in [p for p in _snapshots if p != path and not p.exists()]:
