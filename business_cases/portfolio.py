@@ -23,6 +23,7 @@ class PortfolioRow:
     vfm_band: str | None
     major: bool
     reviewers_done: int
+    reviewers_needed: int
 
 
 @dataclass
@@ -59,9 +60,10 @@ def portfolio(session: Session, policy: ReviewPolicy | None = None,
             head = result.headline
             cost, npv, ratio, band = head.total_cost, head.base.npv, head.base.bcr, \
                 head.base.vfm_band
-        rows.append(PortfolioRow(case, cost, npv, ratio, band,
-                                 bool(major_reasons(case, policy)),
-                                 len(reviewers_done(session, case))))
+        major = bool(major_reasons(case, policy))
+        rows.append(PortfolioRow(case, cost, npv, ratio, band, major,
+                                 len(reviewers_done(session, case)),
+                                 policy.reviewers_for_major if major else 1))
         t = totals[case.status]
         t.count += 1
         if cost is not None and npv is not None:
