@@ -320,3 +320,18 @@ def test_opportunities_match_categories_by_unspsc_prefix(db: Session) -> None:
     assert tender in found  # items 43211503 and 43211902 are in family 4321
     assert tender not in opportunities(db, supplier_org.id, ["81110000"], NOW)
     assert tender not in opportunities(db, supplier_org.id, [], NOW)
+
+
+def test_registered_release_parts_join_every_release(db: Session) -> None:
+    from marketplace.tenders import workflow
+
+    def part(session: Session, tender: Tender, release: dict) -> None:
+        release["tender"]["numberOfTenderers"] = 0
+
+    workflow.release_part(part)
+    try:
+        user = buyer(db)
+        _line, tender = started_process(db, user)
+        assert last(db, tender)["tender"]["numberOfTenderers"] == 0
+    finally:
+        workflow._RELEASE_PARTS.pop(f"{part.__module__}.{part.__qualname__}")

@@ -6,6 +6,7 @@ transaction. Timed transitions are applied by :func:`apply_due` (reads) and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -45,15 +46,39 @@ def last_release_id(session: Session, tender: Tender) -> str | None:
     return f"{tender.ocid}-{count}" if count else None
 
 
-def emit(session: Session, tender: Tender, tag: str, now: dt.datetime) -> PublishedRelease:
-    """Publish the release describing ``tender`` now, tagged ``tag`` (same transaction)."""
+#: Adds a later stage's part (bids, awards, contracts) to every release of a tender, so
+#: a release made by this module (a clock transition, an answer) stays a full snapshot.
+ReleasePart = Callable[[Session, Tender, dict[str, Any]], None]
+_RELEASE_PARTS: dict[str, ReleasePart] = {}
+
+
+def release_part(fn: ReleasePart) -> ReleasePart:
+    """Register ``fn(session, tender, release)``, which may add to the release dict.
+
+    Register from a module that is always imported (e.g. the stage's ``models``), keyed
+    by qualified name so re-imports are harmless.
+    """
+    _RELEASE_PARTS[f"{fn.__module__}.{fn.__qualname__}"] = fn
+    return fn
+
+
+def tender_release(session: Session, tender: Tender, tag: str) -> dict[str, Any]:
+    """The full release of ``tender`` now: this module's sections plus registered parts."""
     session.flush()
-    release: dict[str, Any] = build_release(
+    release = build_release(
         tender,
         tag,
         plan_line=plan_line_of(session, tender),
         conversation=conversation_of(session, tender),
     )
+    for part in _RELEASE_PARTS.values():
+        part(session, tender, release)
+    return release
+
+
+def emit(session: Session, tender: Tender, tag: str, now: dt.datetime) -> PublishedRelease:
+    """Publish the release describing ``tender`` now, tagged ``tag`` (same transaction)."""
+    release = tender_release(session, tender, tag)
     release["date"] = iso(now)
     return publish(session, release)
 
