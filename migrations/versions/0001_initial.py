@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:06:59.858998
+Create Date: 2026-11-23 14:14:35.817764
 """
 
 from collections.abc import Sequence
