@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from business_cases.benefit_models import BenefitMeasure
+from business_cases.benefits import light_of
 from business_cases.models import BusinessCase, CaseOption, CaseStatus
 from business_cases.services import ReviewPolicy, evaluate_case, major_reasons, reviewers_done
 
@@ -24,6 +27,8 @@ class PortfolioRow:
     major: bool
     reviewers_done: int
     reviewers_needed: int
+    #: Benefit traffic lights today: colour → how many benefits (approved cases only).
+    lights: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -35,8 +40,8 @@ class StatusTotals:
 
 
 def portfolio(session: Session, policy: ReviewPolicy | None = None,
-              status: CaseStatus | None = None) -> tuple[list[PortfolioRow],
-                                                         dict[CaseStatus, StatusTotals]]:
+              status: CaseStatus | None = None, day: dt.date | None = None,
+              ) -> tuple[list[PortfolioRow], dict[CaseStatus, StatusTotals]]:
     """Every case (optionally of one status) and totals per status.
 
     Drafts are listed too: finance sees what is coming, not only what was submitted.
@@ -52,6 +57,11 @@ def portfolio(session: Session, policy: ReviewPolicy | None = None,
         query = query.where(BusinessCase.status == status)
     rows = []
     totals: dict[CaseStatus, StatusTotals] = {s: StatusTotals() for s in CaseStatus}
+    today = day or dt.date.today()
+    measures: dict[int, list[BenefitMeasure]] = defaultdict(list)
+    for m in session.scalars(select(BenefitMeasure).options(
+            selectinload(BenefitMeasure.readings))):
+        measures[m.case_id].append(m)
     for case in session.scalars(query):
         result = evaluate_case(case)
         cost = npv = ratio = None
@@ -63,7 +73,9 @@ def portfolio(session: Session, policy: ReviewPolicy | None = None,
         major = bool(major_reasons(case, policy))
         rows.append(PortfolioRow(case, cost, npv, ratio, band, major,
                                  len(reviewers_done(session, case)),
-                                 policy.reviewers_for_major if major else 1))
+                                 policy.reviewers_for_major if major else 1,
+                                 dict(Counter(light_of(m, today).colour
+                                              for m in measures.get(case.id, [])))))
         t = totals[case.status]
         t.count += 1
         if cost is not None and npv is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from business_cases.benefit_models import BenefitMeasure
 from business_cases.benefits import light_of
 from business_cases.models import BusinessCase, CaseStatus
+from business_cases.portfolio import portfolio
 from marketplace.audit.services import verify
 from marketplace.demo import accounts, cases
 
@@ -25,6 +27,11 @@ def test_demo_cases_cover_every_state_and_are_idempotent(db: Session) -> None:
     assert revised.version == 2 and len(revised.versions) == 2
     lights = {light_of(m, dt.date.today()).colour for m in db.scalars(select(BenefitMeasure))}
     assert lights == {"green", "amber", "red", "grey"}
+    rows, _totals = portfolio(db)
+    counted = Counter()  # type: Counter[str]
+    for row in rows:
+        counted.update(row.lights)
+    assert counted == {"green": 1, "amber": 1, "red": 1, "grey": 1}
     assert cases.load(db, random.Random(1), ctx) == "business cases already present"
     assert len(db.scalars(select(BusinessCase)).all()) == len(all_cases)
     assert verify(db).ok
