@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -288,3 +289,18 @@ def test_pages_need_the_right_role(app: Flask, client: FlaskClient, db: Session)
     buyer_client = app.test_client()
     login_as(buyer_client, make_user(db, Role.BUYER))
     assert buyer_client.get("/supplier/").status_code == 403
+
+
+def test_registration_posts_are_rate_limited(
+    app: Flask, client: FlaskClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "RATELIMIT_REGISTER", "2 per hour")
+    english(client)
+    statuses = [
+        post_form(
+            client, "/supplier/register", registration_form(action="search", cq="red")
+        ).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    assert client.get("/supplier/register").status_code == 200  # reading is not limited

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from app.db import db_session
+from app.extensions import limiter
 from app.security import role_required
 from app.supplier import bp
 from app.supplier.forms import ActionForm, ProfileForm, RegisterForm
@@ -41,7 +42,13 @@ def _searching() -> bool:
     return request.method == "POST" and request.form.get("action") == "search"
 
 
+def _register_limit() -> str:
+    # Registrations (and category searches, which post the same form) per address.
+    return str(current_app.config.get("RATELIMIT_REGISTER", "60 per hour"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
 def register() -> ResponseReturnValue:
     if current_user.is_authenticated and current_user.role == Role.SUPPLIER:
         return redirect(url_for("supplier.dashboard"))
