@@ -21,6 +21,7 @@ from marketplace.bids.services import on_material_amendment, reconfirm_bid, with
 from marketplace.publication.models import OcdsRecord, OcdsRelease
 from marketplace.tenders.services import AmendmentInput, amend_tender, cancel_tender
 from marketplace.tenders.states import TenderState
+from marketplace.tenders.workflow import tick
 from tests.bid_helpers import DEADLINE, SECRET, bid_input, bidder, place_bid, tendering
 from tests.tender_helpers import NOW, assert_valid, buyer
 
@@ -307,3 +308,26 @@ def test_disqualification_needs_a_reason(db: Session) -> None:
         disqualify_bid(db, bid, owner, "  corta ", now=DEADLINE + 2 * SECOND)
     assert "reason" in err.value.errors
     assert bid.status == BidStatus.OPENED
+
+
+def test_every_later_tender_release_carries_the_bids(db: Session) -> None:
+    tender, owner = tendering(db)
+    _s, user = bidder(db)
+    bid = place_bid(db, tender, user)
+    # The clock closes the tender period: that release still shows the sealed bid.
+    open_bids_at = DEADLINE + SECOND
+    assert tick(db, open_bids_at) == 1
+    closing = last_release(db, tender.ocid)
+    assert closing["bids"]["details"][0] == {
+        "id": bid.public_id,
+        "date": closing["bids"]["details"][0]["date"],
+        "status": "pending",
+        "documents": closing["bids"]["details"][0]["documents"],
+    }
+    open_bids(db, tender, owner, secret=SECRET, now=open_bids_at)
+    cancel_tender(db, tender, owner, "Se declara desierta por falta de presupuesto.",
+                  now=open_bids_at + SECOND)  # fmt: skip
+    cancelled = last_release(db, tender.ocid)
+    assert cancelled["tag"] == ["tenderCancellation"]
+    assert cancelled["bids"]["details"][0]["value"]["amount"] == 1920000.5
+    assert cancelled["tender"]["numberOfTenderers"] == 1

@@ -158,3 +158,7 @@ class BidOpening(Base):
     bid_count: Mapped[int] = mapped_column(Integer, default=0)
     #: The release that disclosed the bids.
     release_id: Mapped[str | None] = mapped_column(String(120))
+
+
+# Registers the bids section with every tender release (models are always imported).
+from marketplace.bids import releases as _releases  # noqa: E402,F401

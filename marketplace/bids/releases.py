@@ -18,12 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.bids.models import Bid, BidOpening, BidStatus
+from marketplace.db import utcnow
 from marketplace.publication.services import PublishedRelease, publish
 from marketplace.suppliers.ocds import supplier_party
 from marketplace.tenders.models import Tender
-from marketplace.tenders.releases import build_release, iso, money, number
+from marketplace.tenders.releases import iso, money, number
 from marketplace.tenders.states import UPDATE_TAG
-from marketplace.tenders.workflow import conversation_of, plan_line_of
+from marketplace.tenders.workflow import release_part, tender_release
 
 #: OCDS bidStatus of each of our statuses, before and after the opening. A bid still
 #: waiting for re-confirmation at the opening was not confirmed: it lapses (withdrawn).
@@ -151,31 +152,34 @@ def _price(bid: Bid, lot: str) -> Decimal | None:
     return None
 
 
-def publish_bids(session: Session, tender: Tender, now: dt.datetime) -> PublishedRelease:
-    """Publish a ``tenderUpdate`` release: the tender as it is now plus its bids section
-    (sealed or opened), in the caller's transaction."""
-    session.flush()
-    opened = is_opened(session, tender)
+@release_part
+def bids_part(session: Session, tender: Tender, release: dict[str, Any]) -> None:
+    """Add the bids section (sealed or opened) to a release of ``tender``, so every
+    tender release, whoever makes it, is a full snapshot including the bids."""
     bids = tender_bids(session, tender)
-    release: dict[str, Any] = build_release(
-        tender,
-        UPDATE_TAG,
-        plan_line=plan_line_of(session, tender),
-        conversation=conversation_of(session, tender),
-    )
-    release["date"] = iso(now)
+    if not bids:
+        return
+    opened = is_opened(session, tender)
     section: dict[str, Any] = {"details": [bid_detail(b, opened) for b in bids]}
     if opened:
-        section["statistics"] = statistics(bids, tender, now)
-        disclosed = [b for b in bids if b.disclosed is not None]
+        date = session.scalar(select(BidOpening.opened_at).where(BidOpening.tender_id == tender.id))
+        section["statistics"] = statistics(bids, tender, date or utcnow())
         seen: dict[str, dict[str, Any]] = {}
-        for bid in disclosed:
-            seen.setdefault(bid.supplier.party_id, supplier_party(bid.supplier, ["tenderer"]))
-        release["parties"] = [*release["parties"], *seen.values()]
+        for bid in bids:
+            if bid.disclosed is not None:
+                seen.setdefault(bid.supplier.party_id, supplier_party(bid.supplier, ["tenderer"]))
+        release["parties"] = [*release.get("parties", []), *seen.values()]
         release["tender"]["numberOfTenderers"] = len(seen)
         if seen:
             release["tender"]["tenderers"] = [
                 {"id": p["id"], "name": p["name"]} for p in seen.values()
             ]
     release["bids"] = section
+
+
+def publish_bids(session: Session, tender: Tender, now: dt.datetime) -> PublishedRelease:
+    """Publish a ``tenderUpdate`` release: the tender as it is now, with its bids, in the
+    caller's transaction."""
+    release = tender_release(session, tender, UPDATE_TAG)
+    release["date"] = iso(now)
     return publish(session, release)
