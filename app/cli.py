@@ -115,6 +115,14 @@ def demo(processes: int, seed: int) -> None:
         migrations.upgrade(conn)
     summary = load_demo(db_session(), processes=processes, seed=seed)
     click.echo(summary)
+    # What the public sees is derived from the releases: bring the search index and
+    # the bulk files up to date so the explorer and /bulk/ show the demo at once.
+    from app.cli_publication import export
+    from app.cli_search import sync_command
+
+    ctx = click.get_current_context()
+    ctx.invoke(sync_command)
+    ctx.invoke(export, formats=(), year=None, since=None, out=None)
 
 
 from app.cli_cases import cases as _cases  # noqa: E402
