@@ -31,7 +31,7 @@ MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 40
 MAX_FACET_VALUE = 300
 PER_PAGE = 20
-MAX_PER_PAGE = 100
+MAX_PER_PAGE = 50  # 50 results with highlights stay under the 60 KB page budget
 MAX_PAGE = 500
 
 _WORD = re.compile(r"\w", re.UNICODE)

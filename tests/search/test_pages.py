@@ -173,3 +173,8 @@ def test_cli_sync(app: Flask, db: Session, client: FlaskClient, index_dir: Path)
     assert result.exit_code == 0, result.output
     assert "synced: 1 outbox rows, 1 records" in result.output
     assert "1 process found" in page(client, "q=pantallas")
+
+
+def test_per_page_is_capped_to_keep_pages_small(client: FlaskClient, index_dir: Path) -> None:
+    data = client.get("/api/search?per_page=1000").get_json()
+    assert data["perPage"] == 50
