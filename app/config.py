@@ -16,6 +16,7 @@ ENV_KEYS = (
     "OCDS_EXTENSIONS_DIR",
     "OCID_PREFIX",
     "SECRET_KEY",
+    "BID_SECRET",
     "SEARCH_INDEX_DIR",
     "BULK_DIR",
     "MAIL_URL",

@@ -14,6 +14,7 @@ NAV: list[tuple[str, LazyString, frozenset[Role] | None]] = [
     ("public.processes", _l("Processes"), None),
     ("public.supplier_directory", _l("Suppliers"), None),
     ("public.opportunities_page", _l("My opportunities"), frozenset({Role.SUPPLIER})),
+    ("supplier.my_bids", _l("My bids"), frozenset({Role.SUPPLIER})),
     ("supplier.dashboard", _l("My company"), frozenset({Role.SUPPLIER})),
     ("buyer.dashboard", _l("My unit"), frozenset({Role.BUYER})),
     ("buyer.plan", _l("Plan"), frozenset({Role.BUYER})),

@@ -19,6 +19,7 @@ from marketplace.bids.models import Bid, BidStatus
 from marketplace.bids.opening import disclosure_matches, disqualify_bid, mark_valid, open_bids
 from marketplace.bids.services import on_material_amendment, reconfirm_bid, withdraw_bid
 from marketplace.publication.models import OcdsRecord, OcdsRelease
+from marketplace.tenders.rules import ItemInput
 from marketplace.tenders.services import AmendmentInput, amend_tender, cancel_tender
 from marketplace.tenders.states import TenderState
 from marketplace.tenders.workflow import tick
@@ -293,7 +294,7 @@ def test_wrong_secret_opens_nothing(db: Session) -> None:
     tender, owner = tendering(db)
     _s, user = bidder(db)
     place_bid(db, tender, user)
-    with pytest.raises(InvalidTag):
+    with pytest.raises(BidError, match="decrypted"):
         open_bids(db, tender, owner, secret="not the secret", now=DEADLINE + SECOND)
 
 
@@ -331,3 +332,18 @@ def test_every_later_tender_release_carries_the_bids(db: Session) -> None:
     assert cancelled["tag"] == ["tenderCancellation"]
     assert cancelled["bids"]["details"][0]["value"]["amount"] == 1920000.5
     assert cancelled["tender"]["numberOfTenderers"] == 1
+
+
+def test_tender_without_lots_takes_one_price(db: Session) -> None:
+    tender, owner = tendering(
+        db, lots=[], items=[ItemInput("Licencias de ofimática", "43231513", "", Decimal("50"),
+                                      "licencia", "", None)],
+    )  # fmt: skip
+    _s, user = bidder(db)
+    with pytest.raises(BidError):
+        place_bid(db, tender, user, bid_input({"lot-1": "10"}))
+    bid = place_bid(db, tender, user, bid_input({"": "75000"}))
+    open_bids(db, tender, owner, secret=SECRET, now=DEADLINE + SECOND)
+    [detail] = last_release(db, tender.ocid)["bids"]["details"]
+    assert detail["value"] == {"amount": 75000, "currency": "MXN"}
+    assert "relatedLots" not in detail and bid.total_amount == Decimal("75000.00")

@@ -234,3 +234,35 @@ def test_withdraw_resubmit_and_disqualify(client: FlaskClient, db: Session) -> N
     db.expire_all()
     assert bids[1].status == BidStatus.DISQUALIFIED
     assert "Sin garantía de cumplimiento." in client.get(page).get_data(as_text=True)
+
+
+def test_pages_link_to_the_bid_form_and_the_opening(client: FlaskClient, db: Session) -> None:
+    tender, owner = open_tender(db)
+    _supplier, user = bidder(db)
+    login_as(client, user)
+    public = client.get(f"/processes/{tender.ocid}").get_data(as_text=True)
+    assert f"/supplier/tenders/{tender.id}/bid" in public
+    assert "/supplier/bids" in client.get("/").get_data(as_text=True)
+    login_as(client, owner)  # type: ignore[arg-type]
+    page = client.get(f"/buyer/tenders/{tender.id}").get_data(as_text=True)
+    assert f"/buyer/tenders/{tender.id}/bids" in page
+
+
+def test_pages_render_in_spanish(client: FlaskClient, db: Session) -> None:
+    tender, owner = open_tender(db)
+    tender_id = tender.id
+    _supplier, user = bidder(db)
+    client.set_cookie("lang", "es")
+    login_as(client, user)
+    assert client.get(f"/supplier/tenders/{tender_id}/bid").status_code == 200
+    assert submit(client, db, tender).status_code == 302
+    bid = db.scalar(select(Bid).where(Bid.tender_id == tender_id))
+    assert bid is not None
+    assert client.get(f"/supplier/bids/{bid.id}").status_code == 200
+    assert client.get("/supplier/bids").status_code == 200
+    pass_deadline(db, tender)
+    login_as(client, owner)  # type: ignore[arg-type]
+    assert client.get(f"/buyer/tenders/{tender_id}/bids").status_code == 200
+    page = f"/buyer/tenders/{tender_id}/bids"
+    assert post_form(client, f"{page}/open", {}, form_url=page).status_code == 302
+    assert client.get(page).status_code == 200

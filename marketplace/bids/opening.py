@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -57,7 +58,12 @@ def open_bids(
     session.flush()
     counted = [b for b in tender_bids(session, tender) if b.status == BidStatus.SUBMITTED]
     for bid in counted:
-        plaintext = crypto.decrypt(secret, tender.id, bid.public_id, bid.nonce, bid.ciphertext)
+        try:
+            plaintext = crypto.decrypt(secret, tender.id, bid.public_id, bid.nonce, bid.ciphertext)
+        except InvalidTag:
+            raise BidError(
+                N_("A bid could not be decrypted with the server's secret; nothing was opened.")
+            ) from None
         canonical = plaintext.decode("utf-8")
         if not crypto.matches_commitment(canonical, bid.commitment):
             raise BidError(N_("A bid does not match its commitment; nothing was opened."))
