@@ -131,16 +131,31 @@ class Snapshot:
         return cached
 
 
+#: Column values of one segment, by (segment id, column): segments never change once
+#: written, so after a ``sync`` only the new small segment is read, not the whole index.
+_segment_columns: OrderedDict[tuple[str, str], list[Any]] = OrderedDict()
+_SEGMENT_CACHE_SIZE = 400
+
+
 def _leaf_columns(searcher: Searcher, name: str, translate: Callable[[Any], Any]) -> list[Any]:
     values: list[Any] = []
     for reader, _offset in searcher.reader().leaf_readers():
-        count = reader.doc_count_all()
-        if reader.has_column(name):
-            column = list(reader.column_reader(name, translate=True))
-            values += [translate(v) for v in column[:count]]
-            values += [None] * (count - len(column))
+        key = (reader.segment().segment_id(), name)
+        cached = _segment_columns.get(key)
+        if cached is None:
+            count = reader.doc_count_all()
+            if reader.has_column(name):
+                column = list(reader.column_reader(name, translate=True))
+                cached = [translate(v) for v in column[:count]]
+                cached += [None] * (count - len(column))
+            else:
+                cached = [None] * count
+            _segment_columns[key] = cached
+            while len(_segment_columns) > _SEGMENT_CACHE_SIZE:
+                _segment_columns.popitem(last=False)
         else:
-            values += [None] * count
+            _segment_columns.move_to_end(key)
+        values += cached
     return values
 
 
