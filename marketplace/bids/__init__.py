@@ -1,0 +1,1 @@
+"""Sealed bids: encrypted submission with a public commitment, and the one opening."""
