@@ -295,6 +295,11 @@ def test_other_unit_gets_403_and_nothing_changes(client: FlaskClient, db: Sessio
     ):
         resp = post_form(db, client, url, data, form_url=own_line_page)
         assert resp.status_code == 403, url
+    line = db.scalar(select(PlanLine).where(PlanLine.tender_id == tender.id))
+    assert line is not None
+    assert client.get(f"/buyer/plan/{line.id}/edit").status_code == 403
+    resp = post_form(db, client, f"/buyer/plan/{line.id}/start", {}, form_url=own_line_page)
+    assert resp.status_code == 403
     assert tender.title != "Hijacked" and tender.state == TenderState.PLANNING
     count = db.scalar(
         select(func.count()).select_from(OcdsRelease).where(OcdsRelease.ocid == tender.ocid)
