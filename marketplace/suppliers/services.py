@@ -8,7 +8,7 @@ Documents and products live in ``documents.py`` and ``catalogue.py``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -26,8 +26,9 @@ from marketplace.db import utcnow
 from marketplace.inbox.services import notify
 from marketplace.suppliers import rfc
 from marketplace.suppliers.categories import categories_by_ids
+from marketplace.suppliers.documents import current_documents
 from marketplace.suppliers.errors import N_, SupplierError
-from marketplace.suppliers.models import Supplier, SupplierSize, SupplierStatus
+from marketplace.suppliers.models import DocumentKind, Supplier, SupplierSize, SupplierStatus
 from marketplace.suppliers.reference import MEXICAN_STATES, country_names, fold
 
 #: Allowed status changes: (from, action) -> to. Anything else is refused.
@@ -239,15 +240,7 @@ def update_profile(
     """Save a supplier's edited profile. The tax id and country identify the company and
     cannot change. A verified supplier whose legal name changes goes back to the queue.
     Returns True when that happened."""
-    values = _clean_profile(
-        ProfileInput(
-            **{
-                **{f.name: getattr(profile, f.name) for f in fields(profile)},
-                "country": supplier.country,
-                "tax_id": supplier.tax_id,
-            }
-        )
-    )
+    values = _clean_profile(replace(profile, country=supplier.country, tax_id=supplier.tax_id))
     renamed = values["legal_name"] != supplier.legal_name
     for key, value in values.items():
         setattr(supplier, key, value)
@@ -284,9 +277,6 @@ def _transition(supplier: Supplier, action: str) -> None:
 
 def missing_items(supplier: Supplier) -> list[str]:
     """What the supplier still has to provide (English source text, for the dashboard)."""
-    from marketplace.suppliers.documents import current_documents
-    from marketplace.suppliers.models import DocumentKind
-
     current = current_documents(supplier)
     missing = []
     if DocumentKind.TAX_CERTIFICATE not in current:

@@ -3,7 +3,7 @@ SQLite file, and Debian's Chromium driven by Playwright.
 
 Reusable by every browser test: ``live_server`` (base URL, database URL, a session
 factory on the same file so tests can set data up or check it through the services),
-``browser`` (one Chromium per test session) and ``page`` (a fresh context per test, at a
+``browser`` (one Chromium per test module) and ``page`` (a fresh context per test, at a
 360x740 phone viewport unless the test asks for another with ``viewport``).
 """
 
@@ -86,8 +86,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module. Not per session: Playwright's sync API runs an event
+    loop while it is open, and a test elsewhere that starts its own ``sync_playwright()``
+    must not find one still running."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
