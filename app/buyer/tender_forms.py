@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +24,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -309,7 +307,6 @@ class PrebasesForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    target_id = HiddenField()
     answer = TextAreaField(_l("Answer"), validators=[InputRequired(), Length(max=5000)])
     submit = SubmitField(_l("Publish answer"))
 
@@ -382,9 +379,3 @@ def flat_errors(form: FlaskForm) -> list[tuple[str, str]]:
     found = [(f.id, m) for f in iter_fields(form) if f.name != "csrf_token" for m in f.errors]
     return found
 
-
-def decimal_or_none(value: str | None) -> Decimal | None:
-    try:
-        return Decimal(value) if value else None
-    except ArithmeticError:
-        return None
