@@ -10,8 +10,13 @@ from flask_login import current_user
 bp = Blueprint("i18n", __name__)
 COOKIE = "lang"
 
+#: The Babel locale used for each UI language: Spanish numbers, dates and money are
+#: formatted the Mexican way (1,234.50 and "2 dic 2026"), not Spain's (1.234,50).
+FORMAT_LOCALES = {"es": "es_MX", "en": "en"}
+
 
 def select_locale() -> str:
+    """The UI language ("es" or "en"); translations are looked up by it."""
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(COOKIE)
     if chosen in languages:
@@ -36,6 +41,11 @@ def switch(code: str) -> ResponseReturnValue:
     return response
 
 
+def _babel_locale() -> str:
+    language = select_locale()
+    return FORMAT_LOCALES.get(language, language)
+
+
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=select_locale)
+    Babel(app, locale_selector=_babel_locale)
     app.register_blueprint(bp)

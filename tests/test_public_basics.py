@@ -64,3 +64,27 @@ def test_api_errors_are_json(client: FlaskClient) -> None:
     response = client.get("/api/no-such-thing")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == 404
+
+
+def test_home_shows_what_is_open_and_the_latest_published_steps(
+    client: FlaskClient, db: Session
+) -> None:
+    import datetime as dt
+
+    from marketplace.db import utcnow
+    from marketplace.tenders.services import publish_tender
+    from tests.tender_helpers import buyer, drafted_tender
+
+    owner = buyer(db)
+    start = utcnow().replace(microsecond=0) - dt.timedelta(minutes=5)
+    tender = drafted_tender(
+        db, owner, start, title="Renta de impresoras multifuncionales", value_amount=400000
+    )
+    publish_tender(db, tender, owner, now=start)
+    db.commit()
+    client.set_cookie("lang", "es")
+    page = client.get("/").get_data(as_text=True)
+    closing = page.split("<h2>", 2)[1]  # the "closing soon" section
+    assert "Renta de impresoras multifuncionales" in closing
+    assert "400,000.00 MXN" in closing  # Mexican number format in Spanish
+    assert 'action="/search"' in page

@@ -19,7 +19,8 @@ from marketplace.suppliers.services import ProfileInput, supplier_for_org
 
 
 def locale() -> str:
-    return str(get_locale() or "es")
+    """The UI language ("es" or "en"), whatever the formatting locale (es_MX)."""
+    return str(get_locale() or "es").split("_")[0]
 
 
 def show_error(
