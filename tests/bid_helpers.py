@@ -13,6 +13,7 @@ from marketplace.bids.models import Bid
 from marketplace.bids.services import BidInput, DocumentUpload, PriceInput, submit_bid
 from marketplace.suppliers.models import Supplier
 from marketplace.tenders.models import Tender
+from marketplace.tenders.rules import LotInput
 from marketplace.tenders.services import publish_tender
 from tests.supplier_helpers import PDF, make_supplier
 from tests.tender_helpers import NOW, buyer, drafted_tender
@@ -22,12 +23,23 @@ SECRET = "test-bid-secret"
 DEADLINE = NOW + dt.timedelta(days=20)
 
 
-def tendering(db: Session, **overrides: Any) -> tuple[Tender, User]:
-    """A published tender receiving bids (no enquiry period), two lots, and its buyer."""
+def below_gate(**overrides: Any) -> dict[str, Any]:
+    """Tender overrides: no enquiry period, and an estimate under the business-case gate
+    (bids do not depend on business cases)."""
+    values: dict[str, Any] = {
+        "enquiry_end": None,
+        "value_amount": Decimal("450000"),
+        "lots": [LotInput("Portátiles", "", Decimal("300000")), LotInput("Monitores")],
+    }
+    values.update(overrides)
+    return values
+
+
+def tendering(db: Session, now: dt.datetime = NOW, **overrides: Any) -> tuple[Tender, User]:
+    """A published tender receiving bids from ``now``, two lots, and its buyer."""
     owner = buyer(db)
-    overrides.setdefault("enquiry_end", None)
-    tender = drafted_tender(db, owner, NOW, **overrides)
-    publish_tender(db, tender, owner, now=NOW)
+    tender = drafted_tender(db, owner, now, **below_gate(**overrides))
+    publish_tender(db, tender, owner, now=now)
     return tender, owner
 
 

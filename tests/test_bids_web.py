@@ -21,11 +21,10 @@ from marketplace.db import Base, utcnow
 from marketplace.publication.bulk import write_jsonl_gz
 from marketplace.search.sync import reindex
 from marketplace.tenders.models import Tender
-from marketplace.tenders.services import publish_tender
-from tests.bid_helpers import bidder
+from tests.bid_helpers import bidder, tendering
 from tests.factories import csrf_token, login_as, post_form
 from tests.supplier_helpers import PDF
-from tests.tender_helpers import buyer, drafted_tender
+from tests.tender_helpers import buyer
 
 PRICE = "987654.32"
 NOTE_CANARY = "CANARY-NOTE-7f3a9c1e"
@@ -39,10 +38,7 @@ def _english(client: FlaskClient) -> None:
 
 def open_tender(db: Session) -> tuple[Tender, object]:
     """A tender receiving bids now (server time), no enquiry period."""
-    owner = buyer(db)
-    start = utcnow().replace(microsecond=0) - dt.timedelta(minutes=5)
-    tender = drafted_tender(db, owner, start, enquiry_end=None)
-    publish_tender(db, tender, owner, now=start)
+    tender, owner = tendering(db, utcnow().replace(microsecond=0) - dt.timedelta(minutes=5))
     db.flush()
     return tender, owner
 
@@ -242,7 +238,7 @@ def test_pages_link_to_the_bid_form_and_the_opening(client: FlaskClient, db: Ses
     login_as(client, user)
     public = client.get(f"/processes/{tender.ocid}").get_data(as_text=True)
     assert f"/supplier/tenders/{tender.id}/bid" in public
-    assert "/supplier/bids" in client.get("/").get_data(as_text=True)
+    assert 'href="/supplier/bids"' in public  # the "My bids" menu entry
     login_as(client, owner)  # type: ignore[arg-type]
     page = client.get(f"/buyer/tenders/{tender.id}").get_data(as_text=True)
     assert f"/buyer/tenders/{tender.id}/bids" in page

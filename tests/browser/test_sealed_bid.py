@@ -16,6 +16,7 @@ from marketplace.bids.models import Bid
 from marketplace.db import utcnow
 from marketplace.tenders.models import Tender
 from marketplace.tenders.services import publish_tender
+from tests.bid_helpers import below_gate
 from tests.browser.conftest import LiveServer
 from tests.factories import PASSWORD, make_user
 from tests.supplier_helpers import PDF, make_supplier
@@ -41,7 +42,7 @@ def test_supplier_seals_a_bid_and_the_buyer_opens_it(
     start = utcnow().replace(microsecond=0) - dt.timedelta(minutes=5)
     with live_server.sessions() as session:
         owner = make_user(session, Role.BUYER)
-        tender = drafted_tender(session, owner, start, enquiry_end=None)
+        tender = drafted_tender(session, owner, start, **below_gate())
         publish_tender(session, tender, owner, now=start)
         _supplier, user = make_supplier(session, verified=True)
         session.commit()
