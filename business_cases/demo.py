@@ -26,6 +26,7 @@ from business_cases.services import (
 )
 from marketplace.accounts.models import User
 from marketplace.accounts.services import find_user_by_email
+from marketplace.plans.models import PlanLine
 
 BUYERS = {
     "AGD": "compras.agd@tianguis.example",
@@ -118,8 +119,30 @@ def _ratings(rng: random.Random, weak: int = 0) -> dict[Criterion, tuple[Rating,
             else (Rating.FULLY_MET, "") for c in Criterion}
 
 
+def approved_case_for(session: Session, line: PlanLine, author: User, rng: random.Random
+                      ) -> BusinessCase | None:
+    """An approved case linked to ``line``, so the demo can publish its tender through the
+    business-case gate (business_cases/gate.py). None when the reviewers are missing."""
+    fin = [find_user_by_email(session, email) for email in REVIEWERS]
+    reviewers = [u for u in fin if u is not None]
+    if len(reviewers) < len(REVIEWERS):
+        return None
+    data = _case(line.title, line.rationale or line.title, rng,
+                 scale=max(0.05, float(line.amount) / 12_000_000))
+    data["plan_line_id"] = line.id
+    case = create_case(session, author, data)
+    submit_case(session, case, author)
+    for reviewer in reviewers:  # two ratings: enough even for a major project
+        rate_case(session, case, reviewer, _ratings(rng, 1))
+    decide_case(session, case, reviewers[0], Outcome.APPROVED, "")
+    return case
+
+
 def load(session: Session, rng: random.Random, ctx: dict[str, Any]) -> str:
-    if session.scalar(select(func.count(BusinessCase.id))):
+    # The tenders step links an approved case to each plan line it publishes; the cases
+    # of this step are the unlinked ones.
+    if session.scalar(select(func.count(BusinessCase.id))
+                      .where(BusinessCase.plan_line_id.is_(None))):
         return "business cases already present"
     buyers = {code: find_user_by_email(session, email) for code, email in BUYERS.items()}
     fin = [find_user_by_email(session, email) for email in REVIEWERS]

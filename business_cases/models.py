@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.db import Base, utcnow
+from marketplace.plans.models import PlanLine
 
 
 def _enum(cls: type[enum.Enum], length: int = 32) -> Enum:
@@ -121,9 +122,12 @@ class BusinessCase(Base):
     buyer_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     #: The buyer user who wrote it; they may never decide on it.
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    #: Reference to the annual ICT plan line this case justifies; linked by the tender
-    #: workflow later, so a free string for now.
-    plan_line_ref: Mapped[str | None] = mapped_column(String(80))
+    #: The line of the unit's annual ICT plan this case justifies. Publishing the tender
+    #: of a line over the gate threshold needs an approved case linked here
+    #: (business_cases/gate.py).
+    plan_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_line.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(String(300))
     status: Mapped[CaseStatus] = mapped_column(
         _enum(CaseStatus), default=CaseStatus.DRAFT, index=True
@@ -167,6 +171,7 @@ class BusinessCase(Base):
 
     buyer: Mapped[Organisation] = relationship(foreign_keys=[buyer_org_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
+    plan_line: Mapped[PlanLine | None] = relationship()
     options: Mapped[list[CaseOption]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseOption.position"
     )
@@ -330,3 +335,7 @@ class CaseDecision(Base):
 
     case: Mapped[BusinessCase] = relationship(back_populates="decisions")
     decided_by: Mapped[User] = relationship()
+
+
+# Registers the approved case as a part of every tender release (planning section).
+from business_cases import planning_release as _planning_release  # noqa: E402,F401

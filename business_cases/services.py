@@ -53,6 +53,7 @@ from marketplace.accounts.models import OrgKind, Role, User
 from marketplace.audit.services import record
 from marketplace.db import utcnow
 from marketplace.inbox.services import notify
+from marketplace.plans.models import PlanLine
 
 CaseInputError = EvaluationInputError
 
@@ -103,7 +104,13 @@ def validate_content(
     """Check what a buyer wrote (a draft may be incomplete; see submission_problems)."""
     c = Checker()
     out: dict[str, Any] = {"title": _text(data, "title", c, required=True, max_len=300)}
-    out["plan_line_ref"] = _text(data, "plan_line_ref", c, max_len=80) or None
+    plan_line = data.get("plan_line_id")
+    out["plan_line_id"] = None
+    if plan_line not in (None, ""):
+        try:
+            out["plan_line_id"] = int(plan_line)
+        except (TypeError, ValueError):
+            c.fail("plan_line_id", "must be an ICT plan line of your unit")
     currency = str(data.get("currency") or "").strip().upper()
     if currency not in currencies:
         c.fail("currency", "must be an ISO 4217 currency code, e.g. MXN")
@@ -175,7 +182,7 @@ def validate_content(
 
 
 def _apply_content(case: BusinessCase, content: Mapping[str, Any]) -> None:
-    for key in ("title", "plan_line_ref", "currency", "jurisdiction", "discount_rate",
+    for key in ("title", "plan_line_id", "currency", "jurisdiction", "discount_rate",
                 "usd_rate", "unit_home_cost", "delivery_approach", *TEXT_FIELDS):
         setattr(case, key, content[key])
     case.options = [
@@ -189,6 +196,22 @@ def _apply_content(case: BusinessCase, content: Mapping[str, Any]) -> None:
     case.risks = [CaseRisk(position=i, **r) for i, r in enumerate(content["risks"])]
 
 
+def _check_plan_line(session: Session, buyer_org_id: int, plan_line_id: int | None) -> None:
+    """A case may only justify an ICT line of its own unit's plan."""
+    if plan_line_id is None:
+        return
+    line = session.get(PlanLine, plan_line_id)
+    if line is None or line.buyer_org_id != buyer_org_id or not line.is_ict:
+        raise CaseInputError([FieldError("plan_line_id", "must be an ICT plan line of your unit")])
+
+
+def ict_plan_lines(session: Session, buyer_org_id: int) -> list[PlanLine]:
+    """The ICT plan lines a case of this unit may be linked to, newest year first."""
+    return list(session.scalars(
+        select(PlanLine).where(PlanLine.buyer_org_id == buyer_org_id, PlanLine.is_ict.is_(True))
+        .order_by(PlanLine.year.desc(), PlanLine.title, PlanLine.id)))
+
+
 def _require_buyer_of(case: BusinessCase, user: User) -> None:
     if user.role != Role.BUYER or user.organisation_id != case.buyer_org_id:
         raise CaseError("Only buyers of the unit that owns this case can change it.")
@@ -198,6 +221,7 @@ def create_case(session: Session, author: User, data: Mapping[str, Any]) -> Busi
     if author.role != Role.BUYER:
         raise CaseError("Only buyers write business cases.")
     content = validate_content(data)
+    _check_plan_line(session, author.organisation_id, content["plan_line_id"])
     case = BusinessCase(buyer_org_id=author.organisation_id, author_id=author.id,
                         status=CaseStatus.DRAFT, version=1)
     _apply_content(case, content)
@@ -213,6 +237,7 @@ def update_case(session: Session, case: BusinessCase, user: User,
     if case.status not in workflow.EDITABLE:
         raise CaseError("Only a draft can be changed.")
     content = validate_content(data)
+    _check_plan_line(session, case.buyer_org_id, content["plan_line_id"])
     _apply_content(case, content)
     session.flush()
     _audit(session, case, user, "business_case.updated", {})

@@ -29,7 +29,7 @@ def case_content(case: BusinessCase) -> dict[str, Any]:
     """What the buyer wrote: the same shape services.update_case accepts."""
     return {
         "title": case.title,
-        "plan_line_ref": case.plan_line_ref,
+        "plan_line_id": case.plan_line_id,
         "currency": case.currency,
         "jurisdiction": case.jurisdiction,
         "discount_rate": case.discount_rate,

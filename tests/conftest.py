@@ -58,6 +58,9 @@ def app(database_url: str, instance_dir: Path) -> Iterator[Flask]:
             "SEARCH_INDEX_DIR": str(instance_dir / "index"),
             "BULK_DIR": str(instance_dir / "bulk"),
             "PUBLIC_BASE_URL": "http://localhost",
+            # Tests of tender mechanics publish large ICT tenders without a business case;
+            # the gate's own tests turn it on (tests/test_business_case_gate.py).
+            "BUSINESS_CASE_GATE_MXN": "1000000000000",
         }
     )
     yield application

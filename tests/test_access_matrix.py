@@ -54,6 +54,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "public.supplier_directory": EVERYONE,
     "public.supplier_page": EVERYONE,
     "public.supplier_party_json": EVERYONE,
+    # Approved business cases only (404 for any other); linked from planning.documents.
+    "public.case_public_pdf": EVERYONE,
     "public.opportunities_page": SUPPLIER,
     "public.process_comment": LOGGED_IN,
     "public.process_enquiry": SUPPLIER,

@@ -127,7 +127,7 @@ class RiskForm(Form):
 
 class CaseForm(FlaskForm):
     title = StringField(_l("Title"))
-    plan_line_ref = StringField(_l("ICT plan line (reference)"))
+    plan_line_id = _Select(_l("ICT plan line"), choices=_choices(("", "—")))
     currency = StringField(_l("Currency (ISO 4217)"), default="MXN")
     jurisdiction = _Select(_l("Jurisdiction (default discount rate)"), default="MX",
                                choices=_choices(("MX", _l("Mexico (10 %)")),
@@ -173,6 +173,13 @@ class CaseForm(FlaskForm):
     def csrf_failed(self) -> bool:
         return bool(self.csrf_token.errors)
 
+    def set_plan_lines(self, lines: list[Any]) -> None:
+        """Offer the unit's ICT plan lines (the service refuses any other)."""
+        self.plan_line_id.choices = _choices(
+            ("", _l("— none yet —")),
+            *((str(ln.id), f"{ln.year} · {ln.title} ({ln.currency} {ln.amount:,.2f})")
+              for ln in lines))
+
     def add_blank_rows(self) -> None:
         for option in self.options:
             for _ in range(3):
@@ -197,7 +204,7 @@ class CaseForm(FlaskForm):
         """The service's input; blank rows are left out, paths remembered for errors."""
         data: dict[str, Any] = {
             name: getattr(self, name).data
-            for name in ("title", "plan_line_ref", "currency", "jurisdiction", "discount_rate",
+            for name in ("title", "plan_line_id", "currency", "jurisdiction", "discount_rate",
                          "usd_rate", "unit_home_cost", "delivery_approach", *TEXT_LABELS)
         }
         for name in data:
@@ -282,6 +289,7 @@ def _int_or_none(value: str | None) -> int | None:
 def form_data_from_content(content: dict[str, Any]) -> dict[str, Any]:
     """A case's content (snapshots.case_content) as the form's initial data."""
     data = dict(content)
+    data["plan_line_id"] = "" if content["plan_line_id"] is None else str(content["plan_line_id"])
     data["delivery_approach"] = getattr(content["delivery_approach"], "value",
                                         content["delivery_approach"])
     data["options"] = [

@@ -39,6 +39,7 @@ MESSAGES: dict[str, LazyString] = {
     "must be an ISO 4217 currency code, e.g. MXN":
         _l("must be an ISO 4217 currency code, e.g. MXN"),
     "must be traditional, modular or agile": _l("must be traditional, modular or agile"),
+    "must be an ICT plan line of your unit": _l("must be an ICT plan line of your unit"),
     "must be a whole number from 1 to 5": _l("must be a whole number from 1 to 5"),
     'needs one "do minimum" option and at least two others':
         _l('needs one "do minimum" option and at least two others'),

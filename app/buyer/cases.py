@@ -35,17 +35,42 @@ from business_cases import workflow
 from business_cases.chart import cash_flow_svg
 from business_cases.evaluator import case_evaluation_to_dict
 from business_cases.evaluator_input import EvaluationInputError
+from business_cases.gate import configure as configure_gate
 from business_cases.models import SECTIONS, BusinessCase
 from business_cases.services import (
     CaseError,
     create_case,
     evaluate_case,
+    ict_plan_lines,
     start_revision,
     submit_case,
     update_case,
 )
 from business_cases.snapshots import case_content, diff_snapshots
 from marketplace.accounts.models import Role
+from marketplace.plans.models import PlanLine
+
+
+@bp.record_once
+def _configure_gate(state: Any) -> None:
+    # The business-case gate on ICT tenders (business_cases/gate.py) reads its threshold
+    # from the installation's configuration.
+    configure_gate(state.app.config.get("BUSINESS_CASE_GATE_MXN"))
+
+
+@bp.app_template_global()
+def plan_line_cases(lines: list[PlanLine]) -> dict[int, list[BusinessCase]]:
+    """The business cases linked to each of these plan lines (for the plan page)."""
+    ids = [line.id for line in lines]
+    out: dict[int, list[BusinessCase]] = {}
+    if not ids:
+        return out
+    for case in db_session().scalars(
+        select(BusinessCase).where(BusinessCase.plan_line_id.in_(ids))
+        .order_by(BusinessCase.updated_at.desc(), BusinessCase.id.desc())
+    ):
+        out.setdefault(case.plan_line_id or 0, []).append(case)
+    return out
 
 
 class ActionForm(FlaskForm):
@@ -72,6 +97,7 @@ def cases_list() -> ResponseReturnValue:
 
 def _render_form(form: CaseForm, case: BusinessCase | None, status: int = 200
                  ) -> ResponseReturnValue:
+    form.set_plan_lines(ict_plan_lines(db_session(), current_user.organisation_id))
     return render_template("buyer/cases/form.html", form=form, case=case, sections=SECTIONS,
                            section_labels=SECTION_LABELS, text_labels=TEXT_LABELS,
                            ), status
@@ -241,8 +267,11 @@ def case_revise(case_id: int) -> ResponseReturnValue:
     return redirect(url_for("buyer.case_edit", case_id=case.id))
 
 
-def render_case_pdf(case: BusinessCase) -> Response:
-    """The case, its evaluation with the chart, the ratings and decisions, as a PDF."""
+def render_case_pdf(case: BusinessCase, public: bool = False) -> Response:
+    """The case, its evaluation with the chart, the ratings and decisions, as a PDF.
+
+    ``public``: the published copy, without the names of the officials who wrote and
+    reviewed it."""
     from app.finance.forms import CRITERION_LABELS
     from business_cases.models import CaseReview
     from business_cases.pdf import html_to_pdf
@@ -256,6 +285,7 @@ def render_case_pdf(case: BusinessCase) -> Response:
     html = render_template(
         "buyer/cases/pdf.html", **case_page_context(case), reviews=reviews,
         criterion_labels=CRITERION_LABELS, printed_at=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+        public=public,
     )
     pdf = html_to_pdf(html, base_url=request.url_root)
     response = Response(pdf, mimetype="application/pdf")

@@ -12,3 +12,4 @@ from app.public import search  # noqa: E402,F401
 from app.public import redflags  # noqa: E402,F401
 from app.public import suppliers  # noqa: E402,F401
 from app.public import processes  # noqa: E402,F401
+from app.public import cases  # noqa: E402,F401

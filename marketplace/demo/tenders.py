@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from business_cases.demo import approved_case_for
 from marketplace.accounts.models import Organisation, Role, User
 from marketplace.db import utcnow
 from marketplace.plans.models import PlanLine
@@ -282,6 +283,7 @@ def _run(
         _prebases(session, tender, user, suppliers, now)
         return
     published = t + dt.timedelta(hours=3)
+    approved_case_for(session, line, user, rng)  # the business-case gate on ICT tenders
     publish_tender(session, tender, user, now=published)
     if tender.enquiry_end is not None:
         _enquiries(session, tender, user, suppliers, published, min(tender.enquiry_end, now))

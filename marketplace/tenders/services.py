@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from business_cases.gate import require_approved_case
 from marketplace.accounts.models import Organisation, OrgKind, Role, User
 from marketplace.audit.services import record as audit
 from marketplace.db import utcnow
@@ -35,7 +36,14 @@ from marketplace.tenders.states import (
     Action,
     TenderState,
 )
-from marketplace.tenders.workflow import apply, apply_due, emit, last_release_id, lock
+from marketplace.tenders.workflow import (
+    apply,
+    apply_due,
+    emit,
+    last_release_id,
+    lock,
+    plan_line_of,
+)
 
 
 def ensure_buyer_of(org_id: int, user: User) -> None:
@@ -236,6 +244,9 @@ def publish_tender(
     errors = validate(draft_input(tender), now)
     if errors:
         raise TenderError(errors)
+    require_approved_case(
+        session, plan_line_of(session, tender), tender.value_amount, tender.currency
+    )
     tender.published_at = now
     tender.enquiry_start = now if tender.enquiry_end else None
     # ProZorro's order: bids are accepted once the enquiry period is over.

@@ -187,83 +187,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_event_public"), ["public"], unique=False)
 
     op.create_table(
-        "business_case",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("buyer_org_id", sa.Integer(), nullable=False),
-        sa.Column("author_id", sa.Integer(), nullable=False),
-        sa.Column("plan_line_ref", sa.String(length=80), nullable=True),
-        sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column(
-            "status",
-            sa.Enum(
-                "draft",
-                "submitted",
-                "iteration_requested",
-                "approved",
-                "approved_with_observations",
-                "rejected",
-                name="casestatus",
-                native_enum=False,
-                length=32,
-            ),
-            nullable=False,
-        ),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("jurisdiction", sa.String(length=2), nullable=False),
-        sa.Column("discount_rate", sa.Numeric(precision=8, scale=5), nullable=False),
-        sa.Column("usd_rate", sa.Numeric(precision=18, scale=8), nullable=True),
-        sa.Column("unit_home_cost", sa.Numeric(precision=18, scale=2), nullable=False),
-        sa.Column("mitigation", sa.Numeric(precision=4, scale=3), nullable=False),
-        sa.Column("problem_identification", sa.Text(), nullable=False),
-        sa.Column("proposed_solution", sa.Text(), nullable=False),
-        sa.Column("stakeholders", sa.Text(), nullable=False),
-        sa.Column("strategic_alignment", sa.Text(), nullable=False),
-        sa.Column("expected_benefits", sa.Text(), nullable=False),
-        sa.Column("alternatives_considered", sa.Text(), nullable=False),
-        sa.Column("best_technology_choice", sa.Text(), nullable=False),
-        sa.Column("commissioning_strategy", sa.Text(), nullable=False),
-        sa.Column(
-            "delivery_approach",
-            sa.Enum(
-                "traditional",
-                "modular",
-                "agile",
-                name="deliveryapproach",
-                native_enum=False,
-                length=16,
-            ),
-            nullable=False,
-        ),
-        sa.Column("budget_analysis", sa.Text(), nullable=False),
-        sa.Column("budget_vs_benefits", sa.Text(), nullable=False),
-        sa.Column("product_iteration_plan", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint(
-            "discount_rate > -1", name=op.f("ck_business_case_rate_above_minus_one")
-        ),
-        sa.CheckConstraint(
-            "mitigation >= 0 AND mitigation <= 1", name=op.f("ck_business_case_mitigation_range")
-        ),
-        sa.CheckConstraint("version >= 1", name=op.f("ck_business_case_version_positive")),
-        sa.ForeignKeyConstraint(
-            ["author_id"], ["user_account.id"], name=op.f("fk_business_case_author_id_user_account")
-        ),
-        sa.ForeignKeyConstraint(
-            ["buyer_org_id"],
-            ["organisation.id"],
-            name=op.f("fk_business_case_buyer_org_id_organisation"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case")),
-    )
-    with op.batch_alter_table("business_case", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_business_case_buyer_org_id"), ["buyer_org_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_business_case_status"), ["status"], unique=False)
-
-    op.create_table(
         "inbox_message",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -554,213 +477,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bid_opening")),
         sa.UniqueConstraint("tender_id", name=op.f("uq_bid_opening_tender_id")),
     )
-    op.create_table(
-        "business_case_benefit",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("description", sa.String(length=300), nullable=False),
-        sa.Column("indicator", sa.Text(), nullable=False),
-        sa.Column("unit", sa.String(length=40), nullable=False),
-        sa.Column("baseline", sa.Numeric(precision=18, scale=4), nullable=False),
-        sa.Column("target", sa.Numeric(precision=18, scale=4), nullable=False),
-        sa.Column("start_on", sa.Date(), nullable=False),
-        sa.Column("due_on", sa.Date(), nullable=False),
-        sa.Column("owner", sa.String(length=200), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint(
-            "due_on > start_on", name=op.f("ck_business_case_benefit_due_after_start")
-        ),
-        sa.CheckConstraint(
-            "target <> baseline", name=op.f("ck_business_case_benefit_target_differs")
-        ),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["business_case.id"],
-            name=op.f("fk_business_case_benefit_case_id_business_case"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["user_account.id"],
-            name=op.f("fk_business_case_benefit_created_by_id_user_account"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_benefit")),
-    )
-    with op.batch_alter_table("business_case_benefit", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_business_case_benefit_case_id"), ["case_id"], unique=False
-        )
-
-    op.create_table(
-        "business_case_decision",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column(
-            "outcome",
-            sa.Enum(
-                "iteration_requested",
-                "approved",
-                "approved_with_observations",
-                "rejected",
-                name="outcome",
-                native_enum=False,
-                length=32,
-            ),
-            nullable=False,
-        ),
-        sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("decided_by_id", sa.Integer(), nullable=False),
-        sa.Column("decided_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["business_case.id"],
-            name=op.f("fk_business_case_decision_case_id_business_case"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["decided_by_id"],
-            ["user_account.id"],
-            name=op.f("fk_business_case_decision_decided_by_id_user_account"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_decision")),
-        sa.UniqueConstraint("case_id", "version", name="uq_business_case_decision_version"),
-    )
-    with op.batch_alter_table("business_case_decision", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_business_case_decision_case_id"), ["case_id"], unique=False
-        )
-
-    op.create_table(
-        "business_case_option",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("is_do_minimum", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["business_case.id"],
-            name=op.f("fk_business_case_option_case_id_business_case"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_option")),
-    )
-    with op.batch_alter_table("business_case_option", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_business_case_option_case_id"), ["case_id"], unique=False
-        )
-
-    op.create_table(
-        "business_case_review",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("reviewer_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "criterion",
-            sa.Enum(
-                "problem_identification",
-                "proposed_solution",
-                "alternatives_considered",
-                "best_technology_choice",
-                "budget_analysis",
-                "budget_vs_benefits",
-                "expected_benefits",
-                "stakeholders",
-                "strategic_alignment",
-                "commissioning_strategy",
-                "product_iteration",
-                "risk_management",
-                name="criterion",
-                native_enum=False,
-                length=32,
-            ),
-            nullable=False,
-        ),
-        sa.Column(
-            "rating",
-            sa.Enum("fully", "partly", "not_met", name="rating", native_enum=False, length=16),
-            nullable=False,
-        ),
-        sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["business_case.id"],
-            name=op.f("fk_business_case_review_case_id_business_case"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["reviewer_id"],
-            ["user_account.id"],
-            name=op.f("fk_business_case_review_reviewer_id_user_account"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_review")),
-        sa.UniqueConstraint(
-            "case_id", "version", "reviewer_id", "criterion", name="uq_business_case_review_rating"
-        ),
-    )
-    with op.batch_alter_table("business_case_review", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_business_case_review_case_id"), ["case_id"], unique=False
-        )
-
-    op.create_table(
-        "business_case_risk",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("likelihood", sa.Integer(), nullable=False),
-        sa.Column("impact", sa.Integer(), nullable=False),
-        sa.Column("mitigation", sa.Text(), nullable=False),
-        sa.Column("owner", sa.String(length=200), nullable=False),
-        sa.CheckConstraint(
-            "impact BETWEEN 1 AND 5", name=op.f("ck_business_case_risk_impact_range")
-        ),
-        sa.CheckConstraint(
-            "likelihood BETWEEN 1 AND 5", name=op.f("ck_business_case_risk_likelihood_range")
-        ),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["business_case.id"],
-            name=op.f("fk_business_case_risk_case_id_business_case"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_risk")),
-    )
-    with op.batch_alter_table("business_case_risk", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_business_case_risk_case_id"), ["case_id"], unique=False
-        )
-
-    op.create_table(
-        "business_case_version",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("snapshot", sa.JSON(), nullable=False),
-        sa.Column("submitted_by_id", sa.Integer(), nullable=False),
-        sa.Column("submitted_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["business_case.id"],
-            name=op.f("fk_business_case_version_case_id_business_case"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["submitted_by_id"],
-            ["user_account.id"],
-            name=op.f("fk_business_case_version_submitted_by_id_user_account"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_version")),
-        sa.UniqueConstraint("case_id", "version", name="uq_business_case_version_number"),
-    )
-    with op.batch_alter_table("business_case_version", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_business_case_version_case_id"), ["case_id"], unique=False
-        )
-
     op.create_table(
         "draft_specification",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1126,6 +842,335 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_bid_document_bid_id"), ["bid_id"], unique=False)
 
     op.create_table(
+        "business_case",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("buyer_org_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("plan_line_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "draft",
+                "submitted",
+                "iteration_requested",
+                "approved",
+                "approved_with_observations",
+                "rejected",
+                name="casestatus",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=2), nullable=False),
+        sa.Column("discount_rate", sa.Numeric(precision=8, scale=5), nullable=False),
+        sa.Column("usd_rate", sa.Numeric(precision=18, scale=8), nullable=True),
+        sa.Column("unit_home_cost", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("mitigation", sa.Numeric(precision=4, scale=3), nullable=False),
+        sa.Column("problem_identification", sa.Text(), nullable=False),
+        sa.Column("proposed_solution", sa.Text(), nullable=False),
+        sa.Column("stakeholders", sa.Text(), nullable=False),
+        sa.Column("strategic_alignment", sa.Text(), nullable=False),
+        sa.Column("expected_benefits", sa.Text(), nullable=False),
+        sa.Column("alternatives_considered", sa.Text(), nullable=False),
+        sa.Column("best_technology_choice", sa.Text(), nullable=False),
+        sa.Column("commissioning_strategy", sa.Text(), nullable=False),
+        sa.Column(
+            "delivery_approach",
+            sa.Enum(
+                "traditional",
+                "modular",
+                "agile",
+                name="deliveryapproach",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("budget_analysis", sa.Text(), nullable=False),
+        sa.Column("budget_vs_benefits", sa.Text(), nullable=False),
+        sa.Column("product_iteration_plan", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "discount_rate > -1", name=op.f("ck_business_case_rate_above_minus_one")
+        ),
+        sa.CheckConstraint(
+            "mitigation >= 0 AND mitigation <= 1", name=op.f("ck_business_case_mitigation_range")
+        ),
+        sa.CheckConstraint("version >= 1", name=op.f("ck_business_case_version_positive")),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["user_account.id"], name=op.f("fk_business_case_author_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["buyer_org_id"],
+            ["organisation.id"],
+            name=op.f("fk_business_case_buyer_org_id_organisation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_line_id"],
+            ["plan_line.id"],
+            name=op.f("fk_business_case_plan_line_id_plan_line"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case")),
+    )
+    with op.batch_alter_table("business_case", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_business_case_buyer_org_id"), ["buyer_org_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_business_case_plan_line_id"), ["plan_line_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_business_case_status"), ["status"], unique=False)
+
+    op.create_table(
+        "draft_comment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("draft_id", sa.Integer(), nullable=False),
+        sa.Column("author_user_id", sa.Integer(), nullable=False),
+        sa.Column("author_org_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("answered_at", sa.DateTime(), nullable=True),
+        sa.Column("answered_by_user_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["answered_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_draft_comment_answered_by_user_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_org_id"],
+            ["organisation.id"],
+            name=op.f("fk_draft_comment_author_org_id_organisation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_draft_comment_author_user_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["draft_id"],
+            ["draft_specification.id"],
+            name=op.f("fk_draft_comment_draft_id_draft_specification"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_draft_comment")),
+    )
+    with op.batch_alter_table("draft_comment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_draft_comment_draft_id"), ["draft_id"], unique=False)
+
+    op.create_table(
+        "business_case_benefit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.String(length=300), nullable=False),
+        sa.Column("indicator", sa.Text(), nullable=False),
+        sa.Column("unit", sa.String(length=40), nullable=False),
+        sa.Column("baseline", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("target", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("start_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "due_on > start_on", name=op.f("ck_business_case_benefit_due_after_start")
+        ),
+        sa.CheckConstraint(
+            "target <> baseline", name=op.f("ck_business_case_benefit_target_differs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["business_case.id"],
+            name=op.f("fk_business_case_benefit_case_id_business_case"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_business_case_benefit_created_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_benefit")),
+    )
+    with op.batch_alter_table("business_case_benefit", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_business_case_benefit_case_id"), ["case_id"], unique=False
+        )
+
+    op.create_table(
+        "business_case_decision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "iteration_requested",
+                "approved",
+                "approved_with_observations",
+                "rejected",
+                name="outcome",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=False),
+        sa.Column("decided_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["business_case.id"],
+            name=op.f("fk_business_case_decision_case_id_business_case"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_business_case_decision_decided_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_decision")),
+        sa.UniqueConstraint("case_id", "version", name="uq_business_case_decision_version"),
+    )
+    with op.batch_alter_table("business_case_decision", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_business_case_decision_case_id"), ["case_id"], unique=False
+        )
+
+    op.create_table(
+        "business_case_option",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("is_do_minimum", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["business_case.id"],
+            name=op.f("fk_business_case_option_case_id_business_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_option")),
+    )
+    with op.batch_alter_table("business_case_option", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_business_case_option_case_id"), ["case_id"], unique=False
+        )
+
+    op.create_table(
+        "business_case_review",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("reviewer_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "criterion",
+            sa.Enum(
+                "problem_identification",
+                "proposed_solution",
+                "alternatives_considered",
+                "best_technology_choice",
+                "budget_analysis",
+                "budget_vs_benefits",
+                "expected_benefits",
+                "stakeholders",
+                "strategic_alignment",
+                "commissioning_strategy",
+                "product_iteration",
+                "risk_management",
+                name="criterion",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "rating",
+            sa.Enum("fully", "partly", "not_met", name="rating", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["business_case.id"],
+            name=op.f("fk_business_case_review_case_id_business_case"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"],
+            ["user_account.id"],
+            name=op.f("fk_business_case_review_reviewer_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_review")),
+        sa.UniqueConstraint(
+            "case_id", "version", "reviewer_id", "criterion", name="uq_business_case_review_rating"
+        ),
+    )
+    with op.batch_alter_table("business_case_review", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_business_case_review_case_id"), ["case_id"], unique=False
+        )
+
+    op.create_table(
+        "business_case_risk",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("likelihood", sa.Integer(), nullable=False),
+        sa.Column("impact", sa.Integer(), nullable=False),
+        sa.Column("mitigation", sa.Text(), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=False),
+        sa.CheckConstraint(
+            "impact BETWEEN 1 AND 5", name=op.f("ck_business_case_risk_impact_range")
+        ),
+        sa.CheckConstraint(
+            "likelihood BETWEEN 1 AND 5", name=op.f("ck_business_case_risk_likelihood_range")
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["business_case.id"],
+            name=op.f("fk_business_case_risk_case_id_business_case"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_risk")),
+    )
+    with op.batch_alter_table("business_case_risk", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_business_case_risk_case_id"), ["case_id"], unique=False
+        )
+
+    op.create_table(
+        "business_case_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("snapshot", sa.JSON(), nullable=False),
+        sa.Column("submitted_by_id", sa.Integer(), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["business_case.id"],
+            name=op.f("fk_business_case_version_case_id_business_case"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_business_case_version_submitted_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_business_case_version")),
+        sa.UniqueConstraint("case_id", "version", name="uq_business_case_version_number"),
+    )
+    with op.batch_alter_table("business_case_version", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_business_case_version_case_id"), ["case_id"], unique=False
+        )
+
+    op.create_table(
         "business_case_benefit_reading",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("measure_id", sa.Integer(), nullable=False),
@@ -1182,51 +1227,11 @@ def upgrade() -> None:
             batch_op.f("ix_business_case_line_option_id"), ["option_id"], unique=False
         )
 
-    op.create_table(
-        "draft_comment",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("draft_id", sa.Integer(), nullable=False),
-        sa.Column("author_user_id", sa.Integer(), nullable=False),
-        sa.Column("author_org_id", sa.Integer(), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("answer", sa.Text(), nullable=False),
-        sa.Column("answered_at", sa.DateTime(), nullable=True),
-        sa.Column("answered_by_user_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["answered_by_user_id"],
-            ["user_account.id"],
-            name=op.f("fk_draft_comment_answered_by_user_id_user_account"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["author_org_id"],
-            ["organisation.id"],
-            name=op.f("fk_draft_comment_author_org_id_organisation"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["author_user_id"],
-            ["user_account.id"],
-            name=op.f("fk_draft_comment_author_user_id_user_account"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["draft_id"],
-            ["draft_specification.id"],
-            name=op.f("fk_draft_comment_draft_id_draft_specification"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_draft_comment")),
-    )
-    with op.batch_alter_table("draft_comment", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_draft_comment_draft_id"), ["draft_id"], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("draft_comment", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_draft_comment_draft_id"))
-
-    op.drop_table("draft_comment")
     with op.batch_alter_table("business_case_line", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_business_case_line_option_id"))
 
@@ -1235,6 +1240,40 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_business_case_benefit_reading_measure_id"))
 
     op.drop_table("business_case_benefit_reading")
+    with op.batch_alter_table("business_case_version", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_case_version_case_id"))
+
+    op.drop_table("business_case_version")
+    with op.batch_alter_table("business_case_risk", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_case_risk_case_id"))
+
+    op.drop_table("business_case_risk")
+    with op.batch_alter_table("business_case_review", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_case_review_case_id"))
+
+    op.drop_table("business_case_review")
+    with op.batch_alter_table("business_case_option", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_case_option_case_id"))
+
+    op.drop_table("business_case_option")
+    with op.batch_alter_table("business_case_decision", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_case_decision_case_id"))
+
+    op.drop_table("business_case_decision")
+    with op.batch_alter_table("business_case_benefit", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_case_benefit_case_id"))
+
+    op.drop_table("business_case_benefit")
+    with op.batch_alter_table("draft_comment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_draft_comment_draft_id"))
+
+    op.drop_table("draft_comment")
+    with op.batch_alter_table("business_case", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_business_case_status"))
+        batch_op.drop_index(batch_op.f("ix_business_case_plan_line_id"))
+        batch_op.drop_index(batch_op.f("ix_business_case_buyer_org_id"))
+
+    op.drop_table("business_case")
     with op.batch_alter_table("bid_document", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bid_document_bid_id"))
 
@@ -1286,30 +1325,6 @@ def downgrade() -> None:
 
     op.drop_table("plan_line")
     op.drop_table("draft_specification")
-    with op.batch_alter_table("business_case_version", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_business_case_version_case_id"))
-
-    op.drop_table("business_case_version")
-    with op.batch_alter_table("business_case_risk", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_business_case_risk_case_id"))
-
-    op.drop_table("business_case_risk")
-    with op.batch_alter_table("business_case_review", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_business_case_review_case_id"))
-
-    op.drop_table("business_case_review")
-    with op.batch_alter_table("business_case_option", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_business_case_option_case_id"))
-
-    op.drop_table("business_case_option")
-    with op.batch_alter_table("business_case_decision", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_business_case_decision_case_id"))
-
-    op.drop_table("business_case_decision")
-    with op.batch_alter_table("business_case_benefit", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_business_case_benefit_case_id"))
-
-    op.drop_table("business_case_benefit")
     op.drop_table("bid_opening")
     with op.batch_alter_table("bid", schema=None) as batch_op:
         batch_op.drop_index(
@@ -1345,11 +1360,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_inbox_message_created_at"))
 
     op.drop_table("inbox_message")
-    with op.batch_alter_table("business_case", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_business_case_status"))
-        batch_op.drop_index(batch_op.f("ix_business_case_buyer_org_id"))
-
-    op.drop_table("business_case")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_public"))
         batch_op.drop_index(batch_op.f("ix_audit_event_actor_org_id"))
