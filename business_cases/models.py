@@ -17,7 +17,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     Numeric,
@@ -29,14 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import Organisation, User
-from marketplace.db import Base, utcnow
+from marketplace.db import Base, string_enum, utcnow
 from marketplace.plans.models import PlanLine
-
-
-def _enum(cls: type[enum.Enum], length: int = 32) -> Enum:
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class CaseStatus(enum.StrEnum):
@@ -130,7 +123,7 @@ class BusinessCase(Base):
     )
     title: Mapped[str] = mapped_column(String(300))
     status: Mapped[CaseStatus] = mapped_column(
-        _enum(CaseStatus), default=CaseStatus.DRAFT, index=True
+        string_enum(CaseStatus, 32), default=CaseStatus.DRAFT, index=True
     )
     #: The version being written (draft) or last submitted; starts at 1.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -159,7 +152,7 @@ class BusinessCase(Base):
     #: Method chosen, allocation of risk and why; incl. modular/agile delivery.
     commissioning_strategy: Mapped[str] = mapped_column(Text, default="")
     delivery_approach: Mapped[DeliveryApproach] = mapped_column(
-        _enum(DeliveryApproach, 16), default=DeliveryApproach.AGILE
+        string_enum(DeliveryApproach, 16), default=DeliveryApproach.AGILE
     )
     budget_analysis: Mapped[str] = mapped_column(Text, default="")
     budget_vs_benefits: Mapped[str] = mapped_column(Text, default="")
@@ -306,8 +299,8 @@ class CaseReview(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("business_case.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    criterion: Mapped[Criterion] = mapped_column(_enum(Criterion))
-    rating: Mapped[Rating] = mapped_column(_enum(Rating, 16))
+    criterion: Mapped[Criterion] = mapped_column(string_enum(Criterion, 32))
+    rating: Mapped[Rating] = mapped_column(string_enum(Rating, 16))
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -327,7 +320,7 @@ class CaseDecision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("business_case.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    outcome: Mapped[Outcome] = mapped_column(string_enum(Outcome, 32))
     #: Observations, reasons for rejection, or what the next iteration must address.
     comment: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

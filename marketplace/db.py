@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -26,6 +27,16 @@ class Base(DeclarativeBase):
 def utcnow() -> dt.datetime:
     """Current UTC time as a naive datetime: every timestamp we store is naive UTC."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def string_enum(cls: type[enum.Enum], length: int) -> Enum:
+    """A column type storing an enum's values (not its names) as VARCHAR(length).
+
+    Plain strings, no native enum type, so SQLite and PostgreSQL migrate alike.
+    """
+    return Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

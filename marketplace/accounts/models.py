@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base, utcnow
+from marketplace.db import Base, string_enum, utcnow
 
 
 class OrgKind(enum.StrEnum):
@@ -45,9 +45,7 @@ class Organisation(Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[OrgKind] = mapped_column(
-        Enum(OrgKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[OrgKind] = mapped_column(string_enum(OrgKind, 16))
     #: Public name, e.g. "Secretaría de Administración y Finanzas" or a company's legal name.
     name: Mapped[str] = mapped_column(String(300))
     #: Short code used in URLs and OCDS party ids of buyers (e.g. "SAF").
@@ -71,9 +69,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     #: argon2id hash of the password.
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(string_enum(Role, 16))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Base32 TOTP secret; set at enrolment, confirmed when totp_enabled becomes true.

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -26,12 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from marketplace.accounts.models import Organisation, User
-from marketplace.db import Base, utcnow
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    # Stored as plain strings (not native enums) so SQLite and PostgreSQL agree.
-    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+from marketplace.db import Base, string_enum, utcnow
 
 
 class SupplierStatus(enum.StrEnum):
@@ -109,14 +103,14 @@ class Supplier(Base):
     locality: Mapped[str] = mapped_column(String(120))
     street_address: Mapped[str] = mapped_column(String(300))
     postal_code: Mapped[str] = mapped_column(String(12))
-    size: Mapped[SupplierSize] = mapped_column(_enum(SupplierSize))
+    size: Mapped[SupplierSize] = mapped_column(string_enum(SupplierSize, 24))
     website: Mapped[str | None] = mapped_column(String(300))
     #: Public contact point (OCDS contactPoint): published; not the login user's data.
     contact_name: Mapped[str] = mapped_column(String(200))
     contact_email: Mapped[str] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[SupplierStatus] = mapped_column(
-        _enum(SupplierStatus), default=SupplierStatus.PENDING
+        string_enum(SupplierStatus, 24), default=SupplierStatus.PENDING
     )
     #: Why an administrator rejected the last submission (shown to the supplier).
     rejection_reason: Mapped[str | None] = mapped_column(Text)
@@ -207,7 +201,7 @@ class SupplierDocument(Base):
     supplier_id: Mapped[int] = mapped_column(
         ForeignKey("supplier.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    kind: Mapped[DocumentKind] = mapped_column(string_enum(DocumentKind, 24))
     #: The uploaded file's name, sanitised (no path, no control characters).
     filename: Mapped[str] = mapped_column(String(200))
     #: Detected from the content's magic bytes, never taken from the browser.

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     Numeric,
@@ -22,15 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.accounts.models import Organisation
-from marketplace.db import Base, utcnow
+from marketplace.db import Base, string_enum, utcnow
 from marketplace.tenders.states import TenderState
-
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    # Stored as plain strings (no native enum) so SQLite and PostgreSQL migrate alike.
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class ProcurementMethod(enum.StrEnum):
@@ -58,7 +50,7 @@ class Tender(Base):
     ocid: Mapped[str | None] = mapped_column(String(80), unique=True)
     #: The purchasing unit running the process; only its buyers may change it.
     buyer_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    state: Mapped[TenderState] = mapped_column(_enum(TenderState), index=True)
+    state: Mapped[TenderState] = mapped_column(string_enum(TenderState, 24), index=True)
     #: When and by whom the state last changed (None user: the clock).
     state_changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     state_changed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -78,7 +70,7 @@ class Tender(Base):
     currency: Mapped[str] = mapped_column(String(3), default="MXN")
 
     procurement_method: Mapped[ProcurementMethod] = mapped_column(
-        _enum(ProcurementMethod, 16), default=ProcurementMethod.OPEN
+        string_enum(ProcurementMethod, 16), default=ProcurementMethod.OPEN
     )
     #: Free-text details of the method (e.g. the legal article applied).
     method_details: Mapped[str] = mapped_column(Text, default="")
