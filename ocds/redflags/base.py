@@ -198,6 +198,35 @@ class WinnerRunnerUp:
     def difference(self) -> float:
         return (self.runner_up_amount - self.winner_amount) / self.winner_amount
 
+    def outlier_evidence(
+        self, threshold: float | None, fence: Fence | None, *, low: bool
+    ) -> dict[str, object] | None:
+        """Evidence when the difference is an outlier, else None (R024: low, R058: high).
+
+        With a threshold set, the difference must reach it (at or below it when ``low``,
+        at or above it otherwise); without one, it must lie beyond the fence.
+        """
+        difference = self.difference
+        evidence: dict[str, object] = {
+            "winner": self.winner,
+            "winning_amount": self.winner_amount,
+            "runner_up": self.runner_up,
+            "runner_up_amount": self.runner_up_amount,
+            "currency": self.currency,
+            "difference": round(difference, 6),
+        }
+        if threshold is not None:
+            if (difference > threshold) if low else (difference < threshold):
+                return None
+            evidence["threshold"] = threshold
+            return evidence
+        if fence is None:
+            return None
+        if not (fence.low_outlier(difference) if low else fence.high_outlier(difference)):
+            return None
+        evidence["fence"] = fence.as_dict()
+        return evidence
+
 
 def winner_and_runner_up(compiled: Compiled) -> WinnerRunnerUp | None:
     """Cardinal's "second-lowest valid bid" setting, shared by R024 and R058.

@@ -28,24 +28,12 @@ def check(compiled: Compiled, context: Context, thresholds: Thresholds) -> Flag 
     pair = winner_and_runner_up(compiled)
     if pair is None:
         return None
+    evidence = pair.outlier_evidence(
+        thresholds.r058_min_difference, context.difference_fence, low=False
+    )
+    if evidence is None:
+        return None
     difference = pair.difference
-    evidence: dict[str, object] = {
-        "winner": pair.winner,
-        "winning_amount": pair.winner_amount,
-        "runner_up": pair.runner_up,
-        "runner_up_amount": pair.runner_up_amount,
-        "currency": pair.currency,
-        "difference": round(difference, 6),
-    }
-    if thresholds.r058_min_difference is not None:
-        if difference < thresholds.r058_min_difference:
-            return None
-        evidence["threshold"] = thresholds.r058_min_difference
-    else:
-        fence = context.difference_fence
-        if fence is None or not fence.high_outlier(difference):
-            return None
-        evidence["fence"] = fence.as_dict()
     return Flag(
         CODE,
         TITLE,
