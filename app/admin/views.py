@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.admin import bp
 from app.db import db_session
@@ -78,54 +83,53 @@ def supplier_review(supplier_id: int) -> ResponseReturnValue:
     return _render_review(_supplier(supplier_id), ActionForm(), RejectForm())
 
 
+def _decide(form: FlaskForm, decide: Callable[[Session], object]) -> bool:
+    """Validate the form, run the decision and commit; True when it went through.
+
+    A SupplierError is rolled back and shown on the form.
+    """
+    if not form.validate():
+        return False
+    session = db_session()
+    try:
+        decide(session)
+        session.commit()
+    except SupplierError as err:
+        session.rollback()
+        show_error(form, err)
+        return False
+    return True
+
+
+def _notice() -> dict[str, Any]:
+    """Where the supplier is told of the decision: its dashboard, by mail when set up."""
+    return {"link": url_for("supplier.dashboard"), "mail_url": current_app.config.get("MAIL_URL")}
+
+
 @bp.post("/suppliers/<int:supplier_id>/verify")
 @role_required(Role.ADMIN)
 def supplier_verify(supplier_id: int) -> ResponseReturnValue:
-    session = db_session()
     supplier = _supplier(supplier_id)
     form = ActionForm()
-    if form.validate():
-        try:
-            verify_supplier(
-                session,
-                supplier,
-                current_user,
-                link=url_for("supplier.dashboard"),
-                mail_url=current_app.config.get("MAIL_URL"),
-            )
-            session.commit()
-        except SupplierError as err:
-            session.rollback()
-            show_error(form, err)
-        else:
-            flash(_("%(name)s is verified.", name=supplier.legal_name), "success")
-            return redirect(url_for("admin.dashboard"))
+    if _decide(form, lambda session: verify_supplier(session, supplier, current_user, **_notice())):
+        flash(_("%(name)s is verified.", name=supplier.legal_name), "success")
+        return redirect(url_for("admin.dashboard"))
     return _render_review(supplier, form, RejectForm(formdata=None))
 
 
 @bp.post("/suppliers/<int:supplier_id>/reject")
 @role_required(Role.ADMIN)
 def supplier_reject(supplier_id: int) -> ResponseReturnValue:
-    session = db_session()
     supplier = _supplier(supplier_id)
     form = RejectForm()
-    if form.validate():
-        try:
-            reject_supplier(
-                session,
-                supplier,
-                current_user,
-                form.reason.data or "",
-                link=url_for("supplier.dashboard"),
-                mail_url=current_app.config.get("MAIL_URL"),
-            )
-            session.commit()
-        except SupplierError as err:
-            session.rollback()
-            show_error(form, err)
-        else:
-            flash(_("%(name)s was sent back to the supplier.", name=supplier.legal_name), "success")
-            return redirect(url_for("admin.dashboard"))
+    if _decide(
+        form,
+        lambda session: reject_supplier(
+            session, supplier, current_user, form.reason.data or "", **_notice()
+        ),
+    ):
+        flash(_("%(name)s was sent back to the supplier.", name=supplier.legal_name), "success")
+        return redirect(url_for("admin.dashboard"))
     return _render_review(supplier, ActionForm(formdata=None), form)
 
 
