@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.buyer import bp
 from app.buyer.case_forms import (
@@ -219,30 +221,49 @@ def _diffs(case: BusinessCase) -> list[tuple[int, list[dict[str, object]]]]:
             for a, b in zip(versions, versions[1:], strict=False)]
 
 
+def _case_action(
+    case: BusinessCase, form: FlaskForm, action: Callable[[Session, BusinessCase, Any], object]
+) -> ResponseReturnValue | None:
+    """Run one of the buyer's workflow actions on the case and commit; None when done.
+
+    Otherwise the response to send: back to the case, with a message, when the form had
+    expired or the action broke a rule. An EvaluationInputError is rolled back and raised
+    for the caller to show.
+    """
+    back = redirect(url_for("buyer.case_detail", case_id=case.id))
+    if not form.validate():
+        flash(_("This form had expired, so nothing was done. Please try again."), "error")
+        return back
+    session = db_session()
+    try:
+        action(session, case, current_user)
+        session.commit()
+    except EvaluationInputError:
+        session.rollback()
+        raise
+    except CaseError as exc:
+        session.rollback()
+        flash(rule_error_text(exc), "error")
+        return back
+    return None
+
+
 @bp.post("/cases/<int:case_id>/submit")
 @role_required(Role.BUYER)
 def case_submit(case_id: int) -> ResponseReturnValue:
     case = _own_case(case_id)
     form = ActionForm()
-    if not form.validate():
-        flash(_("This form had expired, so nothing was done. Please try again."), "error")
-        return redirect(url_for("buyer.case_detail", case_id=case.id))
-    session = db_session()
     try:
-        submit_case(session, case, current_user)
-        session.commit()
+        refused = _case_action(case, form, submit_case)
     except EvaluationInputError as exc:
-        session.rollback()
         return render_template(
             "buyer/cases/detail.html", **case_page_context(case), action_form=form,
             actions=workflow.available(case.status, Role.BUYER),
             problems=[(e.path, field_error_text(e)) for e in exc.errors],
             pdf_endpoint=_pdf_endpoint(),
         ), 400
-    except CaseError as exc:
-        session.rollback()
-        flash(rule_error_text(exc), "error")
-        return redirect(url_for("buyer.case_detail", case_id=case.id))
+    if refused is not None:
+        return refused
     flash(_("Submitted to finance for review."), "success")
     return redirect(url_for("buyer.case_detail", case_id=case.id))
 
@@ -251,18 +272,9 @@ def case_submit(case_id: int) -> ResponseReturnValue:
 @role_required(Role.BUYER)
 def case_revise(case_id: int) -> ResponseReturnValue:
     case = _own_case(case_id)
-    form = ActionForm()
-    if not form.validate():
-        flash(_("This form had expired, so nothing was done. Please try again."), "error")
-        return redirect(url_for("buyer.case_detail", case_id=case.id))
-    session = db_session()
-    try:
-        start_revision(session, case, current_user)
-        session.commit()
-    except CaseError as exc:
-        session.rollback()
-        flash(rule_error_text(exc), "error")
-        return redirect(url_for("buyer.case_detail", case_id=case.id))
+    refused = _case_action(case, ActionForm(), start_revision)
+    if refused is not None:
+        return refused
     flash(_("Version %(v)s started: edit and submit it again.", v=case.version), "success")
     return redirect(url_for("buyer.case_edit", case_id=case.id))
 
