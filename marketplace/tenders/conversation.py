@@ -20,7 +20,7 @@ from marketplace.inbox.services import notify
 from marketplace.tenders.errors import N_, Msg, TenderError
 from marketplace.tenders.models import Tender
 from marketplace.tenders.qa_models import DraftComment, DraftSpecification, Enquiry
-from marketplace.tenders.services import ensure_buyer_of
+from marketplace.tenders.services import begin_buyer_change
 from marketplace.tenders.states import (
     DRAFT_STATES,
     PLANNING_UPDATE_TAG,
@@ -54,9 +54,7 @@ def open_prebases(
 ) -> DraftSpecification:  # fmt: skip
     """Publish the draft documents for public comment until ``comment_end``."""
     now = now or utcnow()
-    ensure_buyer_of(tender.buyer_org_id, user)
-    lock(session, tender)
-    apply_due(session, tender, now)
+    begin_buyer_change(session, tender, user, now)
     if tender.state != TenderState.PLANNING:
         raise TenderError(N_("Draft documents can only be opened for comment before publication."))
     if draft_of(session, tender) is not None:
@@ -112,9 +110,7 @@ def answer_comment(
 ) -> DraftComment:  # fmt: skip
     """The buyer's public answer to a comment; publishes a ``planningUpdate``."""
     now = now or utcnow()
-    ensure_buyer_of(tender.buyer_org_id, user)
-    lock(session, tender)
-    apply_due(session, tender, now)
+    begin_buyer_change(session, tender, user, now)
     draft = draft_of(session, tender)
     comment = session.get(DraftComment, comment_id)
     if draft is None or comment is None or comment.draft_id != draft.id:
@@ -123,17 +119,28 @@ def answer_comment(
         raise TenderError(N_("This comment has already been answered."))
     if tender.state not in DRAFT_STATES:
         raise TenderError(N_("Comments are answered before the tender is published."))
-    comment.answer = _text(answer, "answer")
-    comment.answered_at = now
-    comment.answered_by_user_id = user.id
-    published = emit(session, tender, PLANNING_UPDATE_TAG, now)
-    audit(
-        session, "tender.prebases_answer", "tender", tender.id,
-        actor_user_id=user.id, actor_org_id=user.organisation_id,
-        details={"ocid": tender.ocid, "comment": comment.id, "release": published.id},
-        public=True,
+    _publish_answer(
+        session, tender, user, comment, answer, now, PLANNING_UPDATE_TAG,
+        "tender.prebases_answer", {"ocid": tender.ocid, "comment": comment.id},
     )  # fmt: skip
     return comment
+
+
+def _publish_answer(
+    session: Session, tender: Tender, user: User, asked: DraftComment | Enquiry, answer: str,
+    now: dt.datetime, tag: str, action: str, details: dict[str, object],
+) -> None:  # fmt: skip
+    """Record the buyer's public answer to a comment or question, publish the release
+    that carries it (``tag``) and audit it, the release's id added to ``details``."""
+    asked.answer = _text(answer, "answer")
+    asked.answered_at = now
+    asked.answered_by_user_id = user.id
+    published = emit(session, tender, tag, now)
+    audit(
+        session, action, "tender", tender.id,
+        actor_user_id=user.id, actor_org_id=user.organisation_id,
+        details={**details, "release": published.id}, public=True,
+    )  # fmt: skip
 
 
 def ask(
@@ -175,9 +182,7 @@ def answer_enquiry(
 ) -> Enquiry:  # fmt: skip
     """The buyer's public answer; publishes a ``tenderUpdate`` with the clarification."""
     now = now or utcnow()
-    ensure_buyer_of(tender.buyer_org_id, user)
-    lock(session, tender)
-    apply_due(session, tender, now)
+    begin_buyer_change(session, tender, user, now)
     enquiry = session.get(Enquiry, enquiry_id)
     if enquiry is None or enquiry.tender_id != tender.id:
         raise TenderError(N_("There is no such question on this process."))
@@ -185,15 +190,9 @@ def answer_enquiry(
         raise TenderError(N_("This question has already been answered."))
     if tender.state not in (TenderState.ENQUIRIES, TenderState.TENDERING):
         raise TenderError(N_("Questions can be answered only until the deadline for bids."))
-    enquiry.answer = _text(answer, "answer")
-    enquiry.answered_at = now
-    enquiry.answered_by_user_id = user.id
-    published = emit(session, tender, UPDATE_TAG, now)
-    audit(
-        session, "tender.enquiry_answer", "tender", tender.id,
-        actor_user_id=user.id, actor_org_id=user.organisation_id,
-        details={"ocid": tender.ocid, "enquiry": enquiry.local_id, "release": published.id},
-        public=True,
+    _publish_answer(
+        session, tender, user, enquiry, answer, now, UPDATE_TAG,
+        "tender.enquiry_answer", {"ocid": tender.ocid, "enquiry": enquiry.local_id},
     )  # fmt: skip
     asker = session.get(User, enquiry.author_user_id)
     if asker is not None:

@@ -52,6 +52,15 @@ def ensure_buyer_of(org_id: int, user: User) -> None:
         raise NotYourProcess()
 
 
+def begin_buyer_change(session: Session, tender: Tender, user: User, now: dt.datetime) -> None:
+    """How every change by the buyer to a process starts: only its buyers may make it; the
+    tender row is locked, and transitions due by ``now`` are applied first, so the rules
+    see the state the process is really in."""
+    ensure_buyer_of(tender.buyer_org_id, user)
+    lock(session, tender)
+    apply_due(session, tender, now)
+
+
 def start_process(
     session: Session, line: PlanLine, user: User, now: dt.datetime | None = None
 ) -> Tender:
@@ -137,9 +146,7 @@ def save_draft(
     """Store the draft tender (private until published). Raises TenderError with every
     broken rule; nothing is changed then."""
     now = now or utcnow()
-    ensure_buyer_of(tender.buyer_org_id, user)
-    lock(session, tender)
-    apply_due(session, tender, now)
+    begin_buyer_change(session, tender, user, now)
     if tender.state not in DRAFT_STATES:
         raise TenderError(N_("This tender is already published: change it with an amendment."))
     errors = validate(data, now)
@@ -230,9 +237,7 @@ def publish_tender(
 ) -> None:
     """Publish the call for bids (``tender`` release); guards re-checked at this instant."""
     now = now or utcnow()
-    ensure_buyer_of(tender.buyer_org_id, user)
-    lock(session, tender)
-    apply_due(session, tender, now)
+    begin_buyer_change(session, tender, user, now)
     if tender.state not in DRAFT_STATES:
         raise TenderError(N_("This tender has already been published."))
     if tender.state == TenderState.COMMENTS:
@@ -268,9 +273,7 @@ def cancel_tender(
 ) -> None:
     """Cancel the process with a public reason (``tenderCancellation`` release)."""
     now = now or utcnow()
-    ensure_buyer_of(tender.buyer_org_id, user)
-    lock(session, tender)
-    apply_due(session, tender, now)
+    begin_buyer_change(session, tender, user, now)
     if tender.state in FINAL_STATES:
         raise TenderError(
             Msg(N_("This process is already %(state)s."), {"state": tender.state.value})
@@ -304,9 +307,7 @@ def amend_tender(
 ) -> Amendment:  # fmt: skip
     """Change a published tender during its enquiry or tender period (``tenderAmendment``)."""
     now = now or utcnow()
-    ensure_buyer_of(tender.buyer_org_id, user)
-    lock(session, tender)
-    apply_due(session, tender, now)
+    begin_buyer_change(session, tender, user, now)
     if tender.state not in AMENDABLE_STATES:
         raise TenderError(
             Msg(
