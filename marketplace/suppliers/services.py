@@ -7,6 +7,7 @@ Documents and products live in ``documents.py`` and ``catalogue.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -323,6 +324,31 @@ def _notify_supplier_users(
         notify(session, user, kind, subject, body, link=link, mail_url=mail_url)
 
 
+def _record_review(
+    session: Session,
+    supplier: Supplier,
+    admin: User,
+    action: str,
+    now: dt.datetime,
+    rejection_reason: str | None,
+) -> None:
+    """Note who reviewed the supplier and when, and put the decision on the public trail."""
+    supplier.reviewed_at = now
+    supplier.reviewed_by_id = admin.id
+    supplier.rejection_reason = rejection_reason
+    record(
+        session,
+        action,
+        "supplier",
+        supplier.id,
+        actor_user_id=admin.id,
+        actor_org_id=admin.organisation_id,
+        # A rejection's reason can name documents or people; it stays out of the public trail.
+        details={"scheme": supplier.identifier_scheme, "tax_id": supplier.tax_id},
+        public=True,
+    )
+
+
 def verify_supplier(
     session: Session,
     supplier: Supplier,
@@ -335,19 +361,8 @@ def verify_supplier(
     _require_admin(admin)
     _transition(supplier, "verify")
     now = utcnow()
-    supplier.reviewed_at = supplier.verified_at = now
-    supplier.reviewed_by_id = admin.id
-    supplier.rejection_reason = None
-    record(
-        session,
-        "supplier.verified",
-        "supplier",
-        supplier.id,
-        actor_user_id=admin.id,
-        actor_org_id=admin.organisation_id,
-        details={"scheme": supplier.identifier_scheme, "tax_id": supplier.tax_id},
-        public=True,
-    )
+    supplier.verified_at = now
+    _record_review(session, supplier, admin, "supplier.verified", now, None)
     _notify_supplier_users(
         session,
         supplier,
@@ -377,20 +392,7 @@ def reject_supplier(
             "reason",
         )
     _transition(supplier, "reject")
-    supplier.reviewed_at = utcnow()
-    supplier.reviewed_by_id = admin.id
-    supplier.rejection_reason = reason
-    record(
-        session,
-        "supplier.rejected",
-        "supplier",
-        supplier.id,
-        actor_user_id=admin.id,
-        actor_org_id=admin.organisation_id,
-        # The reason can name documents or people; it stays out of the public trail.
-        details={"scheme": supplier.identifier_scheme, "tax_id": supplier.tax_id},
-        public=True,
-    )
+    _record_review(session, supplier, admin, "supplier.rejected", utcnow(), reason)
     _notify_supplier_users(
         session,
         supplier,
