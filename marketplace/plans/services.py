@@ -83,12 +83,7 @@ def add_plan_line(session: Session, user: User, data: PlanLineInput) -> PlanLine
     _copy(line, data)
     session.add(line)
     session.flush()
-    audit(
-        session, "plan_line.added", "plan_line", line.id,
-        actor_user_id=user.id, actor_org_id=user.organisation_id,
-        details={"title": line.title, "amount": str(line.amount), "currency": line.currency},
-        public=True,
-    )  # fmt: skip
+    _audit_line(session, line, user, "plan_line.added")
     return line
 
 
@@ -100,12 +95,7 @@ def update_plan_line(session: Session, line: PlanLine, user: User, data: PlanLin
     if errors:
         raise TenderError(errors)
     _copy(line, data)
-    audit(
-        session, "plan_line.updated", "plan_line", line.id,
-        actor_user_id=user.id, actor_org_id=user.organisation_id,
-        details={"title": line.title, "amount": str(line.amount), "currency": line.currency},
-        public=True,
-    )  # fmt: skip
+    _audit_line(session, line, user, "plan_line.updated")
 
 
 def plan_of(session: Session, org_id: int, year: int | None = None) -> list[PlanLine]:
@@ -113,3 +103,13 @@ def plan_of(session: Session, org_id: int, year: int | None = None) -> list[Plan
     if year is not None:
         query = query.where(PlanLine.year == year)
     return list(session.scalars(query.order_by(PlanLine.year, PlanLine.quarter, PlanLine.id)))
+
+
+def _audit_line(session: Session, line: PlanLine, user: User, action: str) -> None:
+    """Put a change to a plan line on the public trail: what is planned, for how much."""
+    audit(
+        session, action, "plan_line", line.id,
+        actor_user_id=user.id, actor_org_id=user.organisation_id,
+        details={"title": line.title, "amount": str(line.amount), "currency": line.currency},
+        public=True,
+    )  # fmt: skip
