@@ -64,15 +64,20 @@ class ResetRequestForm(AuthForm):
     )
 
 
+def password_length() -> Length:
+    """The form's side of the password length rule (the service checks it again)."""
+    return Length(
+        min=MIN_PASSWORD_LENGTH,
+        message=_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+    )
+
+
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     new = PasswordField(
         _l("New password"),
         validators=[
             DataRequired(_l("Enter a new password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
-            ),
+            password_length(),
         ],
     )
     confirm = PasswordField(

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from marketplace.accounts.services import MIN_PASSWORD_LENGTH
+from app.auth.forms import password_length
 from marketplace.suppliers.catalogue import CURRENCIES
 from marketplace.suppliers.reference import MEXICAN_STATES
 
@@ -132,10 +132,7 @@ class RegisterForm(ProfileForm):
         _l("Password"),
         validators=[
             _required(_l("Choose a password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
-            ),
+            password_length(),
         ],
     )
     password_confirm = PasswordField(
