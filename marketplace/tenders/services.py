@@ -215,21 +215,26 @@ def _replace_parts(session: Session, tender: Tender, data: TenderInput, now: dt.
             )
         )
     for n, doc in enumerate((d for d in data.documents if not d.blank()), start=1):
-        tender.documents.append(
-            TenderDocument(
-                local_id=f"doc-{n}",
-                document_type=doc.document_type,
-                title=doc.title.strip(),
-                description=doc.description.strip(),
-                url=doc.url.strip(),
-                format=doc.format.strip(),
-                related_lot=lot_ids.get(doc.lot or 0, ""),
-                date_published=now,
-                position=n,
-            )
-        )
+        tender.documents.append(_document(doc, n, now, lot_ids.get(doc.lot or 0, "")))
     for org_id in dict.fromkeys(data.invited_org_ids):
         tender.invitations.append(Invitation(supplier_org_id=org_id, created_at=now))
+
+
+def _document(
+    doc: DocumentInput, number: int, now: dt.datetime, related_lot: str = ""
+) -> TenderDocument:
+    """The ``number``-th document of a tender, published ``now``."""
+    return TenderDocument(
+        local_id=f"doc-{number}",
+        document_type=doc.document_type,
+        title=doc.title.strip(),
+        description=doc.description.strip(),
+        url=doc.url.strip(),
+        format=doc.format.strip(),
+        related_lot=related_lot,
+        date_published=now,
+        position=number,
+    )
 
 
 def publish_tender(
@@ -416,16 +421,4 @@ def _apply_amendment(tender: Tender, data: AmendmentInput, now: dt.datetime) -> 
     if data.eligibility_criteria is not None:
         tender.eligibility_criteria = data.eligibility_criteria.strip()
     if data.document is not None and not data.document.blank():
-        doc = data.document
-        tender.documents.append(
-            TenderDocument(
-                local_id=f"doc-{len(tender.documents) + 1}",
-                document_type=doc.document_type,
-                title=doc.title.strip(),
-                description=doc.description.strip(),
-                url=doc.url.strip(),
-                format=doc.format.strip(),
-                date_published=now,
-                position=len(tender.documents) + 1,
-            )
-        )
+        tender.documents.append(_document(data.document, len(tender.documents) + 1, now))
