@@ -10,7 +10,6 @@ from decimal import Decimal
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from marketplace.db import Base, utcnow
+from marketplace.db import Base, string_enum, utcnow
 from marketplace.suppliers.models import Supplier
 from marketplace.tenders.models import Tender
 
@@ -47,11 +46,6 @@ LIVE_STATUSES = (
     BidStatus.VALID,
 )
 _LIVE_SQL = "status IN (" + ", ".join(f"'{s.value}'" for s in LIVE_STATUSES) + ")"
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    # Stored as plain strings (no native enum) so SQLite and PostgreSQL migrate alike.
-    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
 
 
 class Bid(Base):
@@ -84,7 +78,9 @@ class Bid(Base):
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"), index=True)
-    status: Mapped[BidStatus] = mapped_column(_enum(BidStatus), default=BidStatus.SUBMITTED)
+    status: Mapped[BidStatus] = mapped_column(
+        string_enum(BidStatus, 24), default=BidStatus.SUBMITTED
+    )
     #: Receipt number shown to the supplier (and quoted in complaints).
     receipt_number: Mapped[str] = mapped_column(String(40), unique=True)
     #: Hex SHA-256 of the canonical bid JSON; published at submission.
