@@ -19,6 +19,7 @@ from wtforms import Field, FieldList, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from app.buyer import bp
+from app.buyer.common import own_tender, run_service
 from app.db import db_session
 from app.security import role_required
 from marketplace.accounts.models import Role
@@ -28,7 +29,6 @@ from marketplace.bids.opening import disclosure_matches, disqualify_bid, open_bi
 from marketplace.bids.releases import bid_content, tender_bids
 from marketplace.db import utcnow
 from marketplace.tenders.models import Tender
-from marketplace.tenders.queries import read_tender
 from marketplace.tenders.states import TenderState
 
 
@@ -75,31 +75,8 @@ class DisqualifyForm(FlaskForm):
     submit = SubmitField(_l("Disqualify"))
 
 
-def _own_tender(tender_id: int) -> Tender:
-    session = db_session()
-    tender = session.get(Tender, tender_id)
-    if tender is None:
-        abort(404)
-    if tender.buyer_org_id != current_user.organisation_id:
-        abort(403)
-    if read_tender(session, tender):
-        session.commit()
-    return tender
-
-
-def _run(action: Callable[[], Any], form: FlaskForm) -> bool:
-    session = db_session()
-    try:
-        action()
-        session.commit()
-    except NotYourProcess:
-        session.rollback()
-        abort(403)
-    except BidError as err:
-        session.rollback()
-        show_errors(form, err)
-        return False
-    return True
+def _run(action: Callable[[], Any], form: Any) -> bool:
+    return run_service(action, form, refused=NotYourProcess, broken_rule=BidError, show=show_errors)
 
 
 def _page(tender: Tender, status: int = 200, **forms: Any) -> ResponseReturnValue:
@@ -150,13 +127,13 @@ def _page(tender: Tender, status: int = 200, **forms: Any) -> ResponseReturnValu
 @bp.get("/tenders/<int:tender_id>/bids")
 @role_required(Role.BUYER)
 def bids_page(tender_id: int) -> ResponseReturnValue:
-    return _page(_own_tender(tender_id))
+    return _page(own_tender(tender_id))
 
 
 @bp.post("/tenders/<int:tender_id>/bids/open")
 @role_required(Role.BUYER)
 def bids_open(tender_id: int) -> ResponseReturnValue:
-    tender = _own_tender(tender_id)
+    tender = own_tender(tender_id)
     form = OpenBidsForm()
     if form.validate_on_submit() and _run(
         lambda: open_bids(db_session(), tender, current_user, secret=bid_secret()), form

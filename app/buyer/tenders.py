@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.buyer import bp
+from app.buyer.common import own_tender, run_service
 from app.buyer.tender_forms import (
     AmendForm,
     AnswerForm,
@@ -33,7 +34,6 @@ from marketplace.db import utcnow
 from marketplace.tenders import conversation
 from marketplace.tenders.errors import NotYourProcess, TenderError
 from marketplace.tenders.models import Tender
-from marketplace.tenders.queries import read_tender
 from marketplace.tenders.rules import DocumentInput
 from marketplace.tenders.services import (
     AmendmentInput,
@@ -47,33 +47,10 @@ from marketplace.tenders.states import AMENDABLE_STATES, DRAFT_STATES, FINAL_STA
 from marketplace.tenders.workflow import conversation_of, plan_line_of
 
 
-def _own_tender(tender_id: int) -> Tender:
-    """The tender, brought up to date; 403 when it belongs to another purchasing unit."""
-    session = db_session()
-    tender = session.get(Tender, tender_id)
-    if tender is None:
-        abort(404)
-    if tender.buyer_org_id != current_user.organisation_id:
-        abort(403)
-    if read_tender(session, tender):
-        session.commit()
-    return tender
-
-
 def _run(action: Callable[[], Any], form: Any) -> bool:
-    """Call one service and commit; on a broken rule roll back and show it on the form."""
-    session = db_session()
-    try:
-        action()
-        session.commit()
-    except NotYourProcess:
-        session.rollback()
-        abort(403)
-    except TenderError as err:
-        session.rollback()
-        show_errors(form, err)
-        return False
-    return True
+    return run_service(
+        action, form, refused=NotYourProcess, broken_rule=TenderError, show=show_errors
+    )
 
 
 def _supplier_choices() -> list[SelectChoice]:
@@ -116,13 +93,13 @@ def _detail(tender: Tender, status: int = 200, **forms: Any) -> ResponseReturnVa
 @bp.get("/tenders/<int:tender_id>")
 @role_required(Role.BUYER)
 def tender_detail(tender_id: int) -> ResponseReturnValue:
-    return _detail(_own_tender(tender_id))
+    return _detail(own_tender(tender_id))
 
 
 @bp.route("/tenders/<int:tender_id>/edit", methods=["GET", "POST"])
 @role_required(Role.BUYER)
 def tender_edit(tender_id: int) -> ResponseReturnValue:
-    tender = _own_tender(tender_id)
+    tender = own_tender(tender_id)
     if tender.state not in DRAFT_STATES:
         flash(_("This tender is already published: change it with an amendment."), "error")
         return redirect(url_for("buyer.tender_detail", tender_id=tender.id))
@@ -156,7 +133,7 @@ def tender_edit(tender_id: int) -> ResponseReturnValue:
 @bp.post("/tenders/<int:tender_id>/publish")
 @role_required(Role.BUYER)
 def tender_publish(tender_id: int) -> ResponseReturnValue:
-    tender = _own_tender(tender_id)
+    tender = own_tender(tender_id)
     form = ConfirmForm()
     if form.validate_on_submit() and _run(
         lambda: publish_tender(db_session(), tender, current_user), form
@@ -170,7 +147,7 @@ def tender_publish(tender_id: int) -> ResponseReturnValue:
 @bp.post("/tenders/<int:tender_id>/prebases")
 @role_required(Role.BUYER)
 def tender_prebases(tender_id: int) -> ResponseReturnValue:
-    tender = _own_tender(tender_id)
+    tender = own_tender(tender_id)
     form = PrebasesForm()
     if form.validate_on_submit() and _run(
         lambda: conversation.open_prebases(
@@ -186,7 +163,7 @@ def tender_prebases(tender_id: int) -> ResponseReturnValue:
 
 
 def _answer(tender_id: int, kind: str, target_id: int) -> ResponseReturnValue:
-    tender = _own_tender(tender_id)
+    tender = own_tender(tender_id)
     form = AnswerForm()
     service = conversation.answer_comment if kind == "comment" else conversation.answer_enquiry
     if form.validate_on_submit() and _run(
@@ -214,7 +191,7 @@ def enquiry_answer(tender_id: int, enquiry_id: int) -> ResponseReturnValue:
 @bp.post("/tenders/<int:tender_id>/cancel")
 @role_required(Role.BUYER)
 def tender_cancel(tender_id: int) -> ResponseReturnValue:
-    tender = _own_tender(tender_id)
+    tender = own_tender(tender_id)
     form = CancelForm()
     if form.validate_on_submit() and _run(
         lambda: cancel_tender(db_session(), tender, current_user, form.reason.data or ""), form
@@ -228,7 +205,7 @@ def tender_cancel(tender_id: int) -> ResponseReturnValue:
 @bp.route("/tenders/<int:tender_id>/amend", methods=["GET", "POST"])
 @role_required(Role.BUYER)
 def tender_amend(tender_id: int) -> ResponseReturnValue:
-    tender = _own_tender(tender_id)
+    tender = own_tender(tender_id)
     if request.method == "GET" and tender.state not in AMENDABLE_STATES:
         flash(_("Only a tender open for enquiries or bids can be amended."), "error")
         return redirect(url_for("buyer.tender_detail", tender_id=tender.id))
