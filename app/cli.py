@@ -26,7 +26,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Bring the database schema up to REVISION (default: the newest)."""

@@ -17,7 +17,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-def upgrade(connection: Connection, revision: str = "head") -> None:
+def upgrade(connection: Connection, revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(connection), revision)

@@ -1,0 +1,1 @@
+"""Evaluation, award, standstill and complaints: from opened bids to awarded suppliers."""

@@ -1,0 +1,1 @@
+"""Contracts: signing, amendments, milestones, payments, completion or termination."""
