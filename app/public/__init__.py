@@ -13,3 +13,7 @@ from app.public import redflags  # noqa: E402,F401
 from app.public import suppliers  # noqa: E402,F401
 from app.public import processes  # noqa: E402,F401
 from app.public import cases  # noqa: E402,F401
+from app.public import saved_searches  # noqa: E402,F401
+from app.public import feeds  # noqa: E402,F401
+from app.public import analytics  # noqa: E402,F401
+from app.public import buyers  # noqa: E402,F401

@@ -87,6 +87,16 @@ def _names(orgs: Any) -> list[str]:
     return names
 
 
+def _ids(orgs: Any) -> list[str]:
+    ids = []
+    for org in _list(orgs):
+        raw = _dict(org).get("id")
+        value = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else ""
+        if value and value not in ids:
+            ids.append(value)
+    return ids
+
+
 def document(
     compiled: dict[str, Any], flags: list[str], publisher: str | None = None
 ) -> dict[str, Any]:
@@ -98,8 +108,10 @@ def document(
     active = [a for a in awards if a.get("status") == "active"]
 
     suppliers: list[str] = []
+    supplier_ids: list[str] = []
     for award in active or awards:
         suppliers += [n for n in _names(award.get("suppliers")) if n not in suppliers]
+        supplier_ids += [i for i in _ids(award.get("suppliers")) if i not in supplier_ids]
 
     items = _list(tender.get("items"))
     for award in awards:
@@ -149,7 +161,10 @@ def document(
             ]
         ),
         "buyer": buyer_name,
+        # Party ids (not names) for the Atom feeds per buyer and per supplier.
+        "buyer_id": _text(buyer.get("id")),
         "supplier": "\n".join(suppliers),
+        "supplier_ids": "\n".join(supplier_ids),
         "status": status,
         "method": _text(tender.get("procurementMethod")),
         "category": _text(tender.get("mainProcurementCategory")),
@@ -157,6 +172,10 @@ def document(
         "flag": "\n".join(flags),
         "publisher": publisher or ocid_prefix(ocid),
     }
+    updated = _date(compiled.get("date"))
+    if updated is not None:
+        # The latest release: when the process last changed (the feeds' atom:updated).
+        fields["updated"] = updated
     if date is not None:
         fields["date"] = date
         fields["year"] = str(date.year)

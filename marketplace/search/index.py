@@ -106,6 +106,9 @@ def schema() -> fields.Schema:
         description=fields.STORED(),
         items=fields.STORED(),
         buyer=fields.ID(stored=True, sortable=True),
+        # OCDS party ids, for the feeds per buyer and per supplier (one per line).
+        buyer_id=fields.ID(stored=True),
+        supplier_ids=fields.TEXT(analyzer=_lines(), stored=True, phrase=False),
         supplier=fields.TEXT(analyzer=_lines(), stored=True, phrase=False),
         status=fields.ID(stored=True, sortable=True),
         method=fields.ID(stored=True, sortable=True),
@@ -122,6 +125,8 @@ def schema() -> fields.Schema:
         # A wider shift_step indexes 4 terms per amount instead of 16: unique amounts
         # otherwise dominate the term dictionary (and the build time).
         date=fields.DATETIME(stored=True, sortable=True),
+        #: The latest release's date: when the process last changed (shown, not searched).
+        updated=fields.STORED(),
         tender_amount=fields.STORED(),
         award_amount=fields.STORED(),
         # whoosh's own float column cannot pack its NaN default: give it one whose default
@@ -130,6 +135,12 @@ def schema() -> fields.Schema:
             float, stored=True, shift_step=16, sortable=columns.NumericColumn("Q", default=0)
         ),
     )
+
+
+@lru_cache(maxsize=1)
+def field_names() -> frozenset[str]:
+    """The fields this version of the code indexes."""
+    return frozenset(schema().names())
 
 
 @contextlib.contextmanager
@@ -170,6 +181,10 @@ def open_index(index_dir: str | os.PathLike[str]) -> index.Index:
             # Opening reads only the table of contents: touch the segments too.
             with ix.searcher() as searcher:
                 searcher.doc_count()
+            # Built by an older version of this code: ``sync`` rebuilds it (new fields).
+            missing = field_names() - set(ix.schema.names())
+            if missing:
+                problem = f"built without the fields {sorted(missing)}"
         except Exception as error:  # whoosh raises many kinds on damaged files
             problem = f"{type(error).__name__}: {error}"
         if problem is not None:

@@ -11,8 +11,8 @@ import datetime as dt
 import heapq
 import math
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any
 
@@ -47,6 +47,11 @@ class Hit:
     publisher: str
     #: HTML (escaped text with <mark> around matches) per field that matched.
     highlights: dict[str, str] = field(default_factory=dict)
+    #: The latest release's date (when the process last changed); None in older indexes.
+    updated: dt.datetime | None = None
+    buyer_id: str = ""
+    #: OCDS party ids of ``suppliers``, in the same order when each supplier has one.
+    supplier_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,9 @@ def _hit(stored: dict[str, Any], highlights: dict[str, str]) -> Hit:
         flags=lines("flag"),
         publisher=stored.get("publisher", ""),
         highlights=highlights,
+        updated=stored.get("updated"),
+        buyer_id=stored.get("buyer_id", ""),
+        supplier_ids=lines("supplier_ids"),
     )
 
 
@@ -265,4 +273,74 @@ def iter_hits(index_dir: str | os.PathLike[str], request: SearchRequest) -> Iter
         yield _hit(stored, {})
 
 
-__all__ = ["Hit", "IndexUnavailable", "SearchResult", "iter_hits", "search"]
+def _unknown_filter(snapshot: Snapshot, request: SearchRequest) -> bool:
+    """Whether a filter names only values no process has. The page drops such a filter
+    (and says so); a feed or an alert must instead match nothing, not everything."""
+    return any(
+        not set(values) & snapshot.totals[facet].keys() for facet, values in request.filters.items()
+    )
+
+
+def _by_date(request: SearchRequest) -> SearchRequest:
+    # Newest first, and no scoring: feeds and alerts need the set, not the relevance.
+    return replace(request, filters=dict(request.filters), sort="date", page=1)
+
+
+def latest_hits(
+    index_dir: str | os.PathLike[str], request: SearchRequest, limit: int = 50
+) -> list[Hit]:
+    """The newest ``limit`` processes matching ``request`` (by process date), for feeds."""
+    snapshot = snapshot_for(index_dir)
+    request = _by_date(request)
+    with snapshot.lock:
+        if _unknown_filter(snapshot, request):
+            return []
+        docs = _ordered(_match(snapshot, request, []), request, limit)
+        return [_hit(snapshot.searcher.stored_fields(d), {}) for d in docs]
+
+
+def matching_ocids(
+    index_dir: str | os.PathLike[str], request: SearchRequest, among: Collection[str]
+) -> set[str]:
+    """Which of the processes ``among`` match ``request`` now (for saved-search alerts)."""
+    if not among:
+        return set()
+    snapshot = snapshot_for(index_dir)
+    request = _by_date(request)
+    wanted = set(among)
+    with snapshot.lock:
+        if _unknown_filter(snapshot, request):
+            return set()
+        docs = _match(snapshot, request, []).docs
+        return {ocid for ocid in map(snapshot.ocid.__getitem__, docs) if ocid in wanted}
+
+
+#: Index fields holding OCDS party ids, by the role the feed is for.
+PARTY_FIELDS = {"buyer": "buyer_id", "supplier": "supplier_ids"}
+
+
+def party_hits(
+    index_dir: str | os.PathLike[str], role: str, party_id: str, limit: int = 50
+) -> list[Hit]:
+    """The newest ``limit`` processes of one buyer, or awarded to one supplier, by party id."""
+    name = PARTY_FIELDS[role]
+    snapshot = snapshot_for(index_dir)
+    with snapshot.lock:
+        if name not in snapshot.schema.names():
+            raise IndexUnavailable(f"search index lacks {name}: reindex it")
+        docs = list(snapshot.searcher.docs_for_query(wq.Term(name, party_id)))
+        rank = snapshot.rank("date")
+        docs = heapq.nsmallest(limit, docs, key=rank.__getitem__)
+        return [_hit(snapshot.searcher.stored_fields(d), {}) for d in docs]
+
+
+__all__ = [
+    "Hit",
+    "IndexUnavailable",
+    "SearchResult",
+    "iter_hits",
+    "latest_hits",
+    "matching_ocids",
+    "party_hits",
+    "search",
+]
