@@ -63,3 +63,7 @@ class Contract(Base):
 
     def __repr__(self) -> str:
         return f"<Contract {self.id} {self.local_id} {self.status}>"
+
+
+# Registers the contracts section with every tender release (models are always imported).
+from marketplace.contracts import releases as _releases  # noqa: E402,F401

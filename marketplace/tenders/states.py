@@ -95,7 +95,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _T(Action.CANCEL, TenderState.ENQUIRIES, TenderState.CANCELLED, "tenderCancellation"),
     _T(Action.CANCEL, TenderState.TENDERING, TenderState.CANCELLED, "tenderCancellation"),
     _T(Action.CANCEL, TenderState.EVALUATION, TenderState.CANCELLED, "tenderCancellation"),
-    _T(Action.COMPLETE, TenderState.EVALUATION, TenderState.COMPLETE, "tenderUpdate"),
+    # The tender completes when its last contract is signed: that one release carries the
+    # new contract, so it is tagged ``contract`` (marketplace/contracts/services.py).
+    _T(Action.COMPLETE, TenderState.EVALUATION, TenderState.COMPLETE, "contract"),
     _T(Action.FAIL, TenderState.EVALUATION, TenderState.UNSUCCESSFUL, "tenderUpdate"),
 )
 
