@@ -7,10 +7,17 @@ ownership (else the plan line's amount stays), and ``planning.documents`` links 
 public PDF of the case (documentType ``feasibilityStudy``: "net benefits or costs of the
 proposed goods, works or services"). Registered as a release part, so clock transitions
 and answers carry it too.
+
+The approval itself is news for the process: when finance approves a case whose plan
+line has already become a process, :func:`publish_approved_case` publishes a
+``planningUpdate`` release at once (the decision's service calls it), so the public
+record carries the case from the moment it is approved, not only from the process's
+next step. A process in a final state (complete, unsuccessful, cancelled) is left alone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +27,11 @@ from sqlalchemy.orm import Session
 # gate or services are still being imported.
 from business_cases import gate, services
 from business_cases.models import BusinessCase
+from marketplace.publication.services import PublishedRelease
 from marketplace.tenders.models import Tender
 from marketplace.tenders.releases import iso, links, money
-from marketplace.tenders.workflow import plan_line_of, release_part
+from marketplace.tenders.states import FINAL_STATES, PLANNING_UPDATE_TAG
+from marketplace.tenders.workflow import emit, lock, plan_line_of, release_part
 
 SUMMARY_CHARS = 1500  # per part; the PDF has the whole case
 
@@ -85,3 +94,18 @@ def business_case_planning(session: Session, tender: Tender, release: dict[str, 
     if tco is not None and "budget" in planning:
         planning["budget"]["amount"] = money(tco, case.currency)
     planning["documents"] = [*planning.get("documents", []), case_document(case)]
+
+
+def publish_approved_case(session: Session, case: BusinessCase, now: dt.datetime
+                          ) -> PublishedRelease | None:
+    """Publish a ``planningUpdate`` release of the process of the case's plan line, now
+    carrying the approved case; None when the line has no process yet (its first release
+    will carry the case) or the process is over."""
+    if case.status not in gate.APPROVED or case.plan_line is None:
+        return None
+    tender_id = case.plan_line.tender_id
+    tender = session.get(Tender, tender_id) if tender_id is not None else None
+    if tender is None or tender.state in FINAL_STATES:
+        return None
+    lock(session, tender)
+    return emit(session, tender, PLANNING_UPDATE_TAG, now)

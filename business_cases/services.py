@@ -7,6 +7,7 @@ path, nothing changed); a broken rule raises CaseError.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from business_cases import workflow
+from business_cases import planning_release, workflow
 from business_cases.evaluator import (
     DEFAULT_DISCOUNT_RATES,
     DEFAULT_OPTIMISM_BIAS,
@@ -422,8 +423,12 @@ def reviewers_needed(case: BusinessCase, policy: ReviewPolicy) -> int:
 
 
 def decide_case(session: Session, case: BusinessCase, user: User, outcome: Outcome,
-                comment: str, policy: ReviewPolicy | None = None) -> CaseDecision:
+                comment: str, policy: ReviewPolicy | None = None,
+                now: dt.datetime | None = None) -> CaseDecision:
+    """Finance's decision on the submitted version. An approval also publishes the
+    process's planning release with the case (planning_release.publish_approved_case)."""
     policy = policy or ReviewPolicy()
+    now = now or utcnow()
     if user.role != Role.FINANCE:
         raise CaseError("Only finance reviewers decide on business cases.")
     if user.id == case.author_id:
@@ -445,9 +450,11 @@ def decide_case(session: Session, case: BusinessCase, user: User, outcome: Outco
     _move(session, case, user, workflow.OUTCOME_TRANSITION[outcome],
           {"outcome": outcome.value, "reviewers": done})
     decision = CaseDecision(case_id=case.id, version=case.version, outcome=outcome,
-                            comment=comment, decided_by_id=user.id, decided_at=utcnow())
+                            comment=comment, decided_by_id=user.id, decided_at=now)
     session.add(decision)
     session.flush()
+    if case.status in workflow.CLOSED and case.status != CaseStatus.REJECTED:
+        planning_release.publish_approved_case(session, case, now)
     author = session.get(User, case.author_id)
     if author is not None:
         notify(session, author, "business_case.decided",
