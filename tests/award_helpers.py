@@ -1,0 +1,121 @@
+"""Builders for evaluation and award tests (through the real services): a tender with
+opened bids, scores, and a tender with an active award (standstill over).
+
+Other topics (contracts, the end-to-end walk) reuse :func:`opened_tender` and
+:func:`active_award`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from marketplace.accounts.models import User
+from marketplace.awards.evaluation import lot_ranking, score_bid
+from marketplace.awards.models import Award
+from marketplace.awards.services import apply_due_awards, decide_award
+from marketplace.bids.models import Bid
+from marketplace.bids.opening import open_bids
+from marketplace.suppliers.models import Supplier
+from marketplace.tenders.models import Tender
+from tests.bid_helpers import DEADLINE, SECRET, bid_input, bidder, place_bid, tendering
+
+#: When :func:`opened_tender` opens the bids.
+OPENED_AT = DEADLINE + dt.timedelta(hours=1)
+#: When :func:`active_award` decides the award (standstill of 10 days from then).
+AWARDED_AT = OPENED_AT + dt.timedelta(hours=2)
+STANDSTILL_DAYS = 10
+#: After the standstill of an award decided at AWARDED_AT.
+AFTER_STANDSTILL = AWARDED_AT + dt.timedelta(days=STANDSTILL_DAYS, seconds=1)
+
+#: Each bidder's prices per lot. Lot 1: B is cheapest, then A, then C; lot 2: A, then B.
+DEFAULT_PRICES: tuple[dict[str, str | None], ...] = (
+    {"lot-1": "1500000.00", "lot-2": "420000.00"},
+    {"lot-1": "1200000.00", "lot-2": "480000.00"},
+    {"lot-1": "1600000.00"},
+)
+
+
+@dataclass
+class OpenedTender:
+    """A tender in evaluation whose bids are opened (weights: price 60, quality 20,
+    technical 20), with its buyer and, in order, the bidders' bids, companies and users."""
+
+    tender: Tender
+    owner: User
+    bids: list[Bid]
+    suppliers: list[Supplier]
+    users: list[User]
+    opened_at: dt.datetime = OPENED_AT
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def opened_tender(
+    db: Session, prices: tuple[dict[str, str | None], ...] = DEFAULT_PRICES
+) -> OpenedTender:
+    """A two-lot tender with one bid per entry of ``prices``, opened at OPENED_AT."""
+    tender, owner = tendering(db)
+    bids, suppliers, users = [], [], []
+    for n, chosen in enumerate(prices):
+        supplier, user = bidder(db)
+        bids.append(place_bid(db, tender, user, bid_input(dict(chosen)),
+                              now=DEADLINE - dt.timedelta(days=5, hours=-n)))  # fmt: skip
+        suppliers.append(supplier)
+        users.append(user)
+    open_bids(db, tender, owner, secret=SECRET, now=OPENED_AT)
+    for bid in bids:
+        db.refresh(bid)
+    return OpenedTender(tender, owner, bids, suppliers, users)
+
+
+def score_all(
+    db: Session,
+    opened: OpenedTender,
+    scores: dict[tuple[int, str], tuple[int, int]],
+    evaluator: User | None = None,
+    now: dt.datetime = OPENED_AT + dt.timedelta(minutes=30),
+) -> None:
+    """Score bids: ``{(bid index, lot): (quality, technical)}``."""
+    for (index, lot), (quality, technical) in scores.items():
+        score_bid(db, opened.bids[index], evaluator or opened.owner, lot,
+                  quality=quality, technical=technical, now=now)  # fmt: skip
+
+
+#: Scores making lot 1's ranking A (index 0) first despite B's lower price, and lot 2's A.
+DEFAULT_SCORES: dict[tuple[int, str], tuple[int, int]] = {
+    (0, "lot-1"): (95, 90),
+    (1, "lot-1"): (50, 40),
+    (2, "lot-1"): (70, 70),
+    (0, "lot-2"): (80, 80),
+    (1, "lot-2"): (60, 60),
+}
+
+
+def awarded_tender(
+    db: Session, lots: tuple[str, ...] = ("lot-1", "lot-2")
+) -> tuple[OpenedTender, list[Award]]:
+    """Opened and scored with DEFAULT_SCORES; each of ``lots`` awarded (pending, in
+    standstill) to its best-ranked bid at AWARDED_AT."""
+    opened = opened_tender(db)
+    score_all(db, opened, DEFAULT_SCORES)
+    awards = []
+    for lot in lots:
+        best = lot_ranking(db, opened.tender, lot).best
+        assert best is not None
+        awards.append(decide_award(db, best.bid, lot, opened.owner, now=AWARDED_AT,
+                                   standstill_days=STANDSTILL_DAYS))  # fmt: skip
+    return opened, awards
+
+
+def active_award(
+    db: Session, lots: tuple[str, ...] = ("lot-1", "lot-2")
+) -> tuple[OpenedTender, list[Award]]:
+    """Like :func:`awarded_tender`, then the standstill passes without complaints: every
+    award is ``active`` (lot 1 and lot 2 both to the first bidder, ``opened.suppliers[0]``)."""
+    opened, awards = awarded_tender(db, lots)
+    apply_due_awards(db, opened.tender, AFTER_STANDSTILL)
+    for award in awards:
+        db.refresh(award)
+    return opened, awards
