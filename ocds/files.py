@@ -146,7 +146,7 @@ def _iter_file(path: Path, max_decompressed: int | None) -> Iterator[Item]:
         else:
             yield from _iter_object(reader)
     except (ijson.JSONError, ValueError, StopIteration) as exc:
-        yield Item("problem", "file", f"invalid JSON: {_ijson_message(exc)}")
+        yield Item("problem", "file", f"invalid JSON: {ijson_message(exc)}")
     finally:
         reader.close()
 
@@ -162,7 +162,7 @@ def _starts_with_a_json_line(path: Path, max_decompressed: int | None) -> bool:
     return problem is None and isinstance(data, dict) and line.endswith(b"\n")
 
 
-def _ijson_message(exc: Exception) -> str:
+def ijson_message(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
@@ -200,7 +200,8 @@ def _iter_small(raw: bytes) -> Iterator[Item]:
 def _line_item(line: bytes, number: int) -> Iterator[Item]:
     if not line.strip():
         return
-    data, problem = _loads(line)
+    # Without its line break, an error's position reads "line 1 column N" of this line.
+    data, problem = _loads(line.rstrip(b"\r\n"))
     if problem is None:
         yield Item("value", f"line {number}", data)
     else:

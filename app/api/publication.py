@@ -117,7 +117,7 @@ def record(ocid: str) -> ResponseReturnValue:
     versioned = flag_param("versioned")
     session = db_session()
     row = queries.get_record(session, ocid)
-    if row is None:
+    if row is None or row.publisher_name is not None:  # imported records are not ours to serve
         raise ApiError(404, f"no record with ocid {ocid}", "ocid")
     releases = queries.releases_by_ocid(session, [ocid])[ocid]
     item = packages.record(

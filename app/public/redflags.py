@@ -1,5 +1,6 @@
 """The red-flag summary: how many processes raise each indicator, what it means, and a
-link to the search listing them. Counts come from the search index (flag facet)."""
+link to the search listing them. Counts come from the search index (flag facet), over
+our own publication only: processes imported from other publishers are left out."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
+from app.db import db_session
 from app.public import bp
 from app.search_support import drain_outbox, index_dir
+from marketplace.publication.queries import imported_publishers
 from marketplace.search.index import IndexUnavailable
 from marketplace.search.query import search
 from marketplace.search.request import SearchRequest
@@ -88,10 +91,15 @@ def red_flags() -> ResponseReturnValue:
     counts: dict[str, int] = {}
     total = 0
     available = True
+    own: list[str] | None = None  # publisher facet values of our processes; None: all are
     try:
         result = search(index_dir(), SearchRequest(per_page=1))
-        total = result.total
-        counts = {value.value: value.count for value in result.facets["flag"]}
+        imported = imported_publishers(db_session())
+        if imported:
+            own = [v.value for v in result.facets["publisher"] if v.value not in imported]
+            result = search(index_dir(), SearchRequest(per_page=1, filters={"publisher": own}))
+        total = result.total if own != [] else 0
+        counts = {value.value: value.count for value in result.facets["flag"]} if total else {}
     except IndexUnavailable:
         available = False
     rows = [
@@ -103,4 +111,5 @@ def red_flags() -> ResponseReturnValue:
         rows=rows,
         total=total,
         available=available,
+        own_publishers=own,
     ), (200 if available else 503)

@@ -62,6 +62,11 @@ class OcdsRecord(Base):
     last_release_date: Mapped[dt.datetime] = mapped_column(DateTime)
     #: Year of the first release: the bulk file the record belongs to (it never moves).
     year: Mapped[int] = mapped_column(Integer)
+    #: None for our own processes; the publisher's name for a process imported from
+    #: another publisher (``tianguis ocds import``), which is read-only here and never
+    #: part of our API, bulk files or red-flag summaries. Its releases are in
+    #: ``ocds_imported_release``, not in our release log.
+    publisher_name: Mapped[str | None] = mapped_column(String(300), default=None)
 
 
 class SearchOutbox(Base):

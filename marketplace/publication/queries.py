@@ -1,4 +1,8 @@
-"""Reading the release log and records: keyset pages (never OFFSET) and lookups."""
+"""Reading the release log and records: keyset pages (never OFFSET) and lookups.
+
+Records imported from other publishers (``publisher_name`` set) share ``ocds_record``
+with ours; the API and bulk queries here serve only our own (``OWN``).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ from sqlalchemy import Text, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from marketplace.publication.models import OcdsRecord, OcdsRelease
+
+#: Our own records, not those imported from other publishers.
+OWN = OcdsRecord.publisher_name.is_(None)
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,8 @@ def record_page(
     after: tuple[dt.datetime, str] | None,
     limit: int,
 ) -> Page:
-    """Records ordered by (updated_at, ocid): a record changed during a walk shows up again."""
-    query = select(OcdsRecord)
+    """Our records ordered by (updated_at, ocid): one changed during a walk shows up again."""
+    query = select(OcdsRecord).where(OWN)
     if since is not None:
         query = query.where(OcdsRecord.updated_at >= since)
     if after is not None:
@@ -127,9 +134,15 @@ def get_record(session: Session, ocid: str) -> OcdsRecord | None:
     return session.get(OcdsRecord, ocid)
 
 
+def imported_publishers(session: Session) -> set[str]:
+    """Names of the publishers whose processes were imported (``tianguis ocds import``)."""
+    query = select(OcdsRecord.publisher_name).where(~OWN).distinct()
+    return {name for name in session.scalars(query) if name}
+
+
 def last_publication(session: Session) -> dt.datetime | None:
     """When anything was last published: the Last-Modified of an empty page."""
-    return session.scalar(select(func.max(OcdsRecord.updated_at)))
+    return session.scalar(select(func.max(OcdsRecord.updated_at)).where(OWN))
 
 
 @dataclass(frozen=True)
@@ -148,7 +161,7 @@ def iter_records(
     since: dt.datetime | None = None,
     batch: int = 500,
 ) -> Iterator[list[RecordRow]]:
-    """All matching records in (year, ocid) batches: memory stays flat however many there are.
+    """Our matching records in (year, ocid) batches: memory stays flat however many there are.
 
     Plain column rows (not ORM objects) keep the session's identity map empty.
     """
@@ -160,7 +173,7 @@ def iter_records(
         OcdsRecord.year,
     )
     while True:
-        query = select(*columns)
+        query = select(*columns).where(OWN)
         if year is not None:
             query = query.where(OcdsRecord.year == year)
         if since is not None:
@@ -185,6 +198,7 @@ def year_states(session: Session) -> list[YearState]:
     """Per bulk year: how many records and when one last changed (drives incremental export)."""
     rows = session.execute(
         select(OcdsRecord.year, func.count(), func.max(OcdsRecord.updated_at))
+        .where(OWN)
         .group_by(OcdsRecord.year)
         .order_by(OcdsRecord.year)
     )

@@ -50,11 +50,16 @@ def fields_for(
     context: Context,
     thresholds: Thresholds | None = None,
     publishers: Mapping[str, str] | None = None,
+    publisher: str | None = None,
 ) -> dict[str, Any]:
-    """The document of one compiled release, red flags included."""
+    """The document of one compiled release, red flags included.
+
+    ``publisher`` names who published an imported record; our own records are named
+    through ``publishers`` (ocid prefix -> name).
+    """
     flags = [flag.code for flag in evaluate(compiled, context, thresholds)]
     prefix = ocid_prefix(str(compiled.get("ocid") or ""))
-    fields = document(compiled, flags, (publishers or {}).get(prefix))
+    fields = document(compiled, flags, publisher or (publishers or {}).get(prefix))
     fields["supplier_values"] = fields.get("supplier", "").encode()
     fields["flag_values"] = fields.get("flag", "").encode()
     return fields
@@ -86,13 +91,28 @@ def _put(
     compiled: dict[str, Any],
     context: Context,
     publishers: Mapping[str, str] | None,
+    publisher: str | None = None,
 ) -> None:
-    writer.update_document(**fields_for(compiled, context, publishers=publishers))
+    writer.update_document(
+        **fields_for(compiled, context, publishers=publishers, publisher=publisher)
+    )
 
 
 def _compiled_records(session: Session) -> Iterator[dict[str, Any]]:
-    query = select(OcdsRecord.compiled).order_by(OcdsRecord.ocid)
+    """Our own compiled records: the red-flag fences compare our processes with ours."""
+    query = (
+        select(OcdsRecord.compiled)
+        .where(OcdsRecord.publisher_name.is_(None))
+        .order_by(OcdsRecord.ocid)
+    )
     yield from session.scalars(query.execution_options(yield_per=BATCH))
+
+
+def _all_records(session: Session) -> Iterator[tuple[dict[str, Any], str | None]]:
+    """Every record to index, ours and imported, with the publisher of imported ones."""
+    query = select(OcdsRecord.compiled, OcdsRecord.publisher_name).order_by(OcdsRecord.ocid)
+    for row in session.execute(query.execution_options(yield_per=BATCH)):
+        yield row.compiled, row.publisher_name
 
 
 def sync(
@@ -130,13 +150,16 @@ def sync(
                 break
             ocids = sorted({ocid for _, ocid in rows})
             found = session.execute(
-                select(OcdsRecord.ocid, OcdsRecord.compiled).where(OcdsRecord.ocid.in_(ocids))
+                select(OcdsRecord.ocid, OcdsRecord.compiled, OcdsRecord.publisher_name).where(
+                    OcdsRecord.ocid.in_(ocids)
+                )
             )
-            compiled: dict[str, dict[str, Any]] = {ocid: data for ocid, data in found}
+            compiled = {ocid: (data, publisher) for ocid, data, publisher in found}
             with ix.writer() as writer:
                 for ocid in ocids:
                     if ocid in compiled:
-                        _put(writer, compiled[ocid], context, publishers)
+                        data, publisher = compiled[ocid]
+                        _put(writer, data, context, publishers, publisher)
                     else:
                         writer.delete_by_term("ocid", ocid)
             session.execute(
@@ -181,8 +204,10 @@ def _rebuild(
     try:
         writer = ix.writer(limitmb=128)
         try:
-            for compiled in _compiled_records(session):
-                writer.add_document(**fields_for(compiled, context, thresholds, publishers))
+            for compiled, publisher in _all_records(session):
+                writer.add_document(
+                    **fields_for(compiled, context, thresholds, publishers, publisher)
+                )
                 count += 1
         except BaseException:
             writer.cancel()
