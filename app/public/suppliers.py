@@ -7,6 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from app.db import db_session
 from app.public import bp
+from app.public.analytics import fresh_session
+from app.public.analytics_party import supplier_figures, supplier_party_figures
 from app.supplier.forms import SIZE_LABELS
 from app.supplier.helpers import locale
 from marketplace.suppliers.catalogue import public_catalogue
@@ -53,13 +55,16 @@ def supplier_directory() -> ResponseReturnValue:
 
 @bp.get("/suppliers/<int:supplier_id>")
 def supplier_page(supplier_id: int) -> ResponseReturnValue:
-    session = db_session()
+    session = fresh_session()
     supplier = public_supplier(session, supplier_id)
     if supplier is None:
         abort(404)
+    # What the publication says about the supplier (bids, awards), by its OCDS party id.
+    activity = supplier_party_figures(session, supplier_figures(session, supplier.party_id))
     return render_template(
         "public/supplier_page.html",
         supplier=supplier,
+        activity=activity,
         products=public_catalogue(session, supplier.id),
         region=region_name(supplier.country, supplier.region),
         sizes=SIZE_LABELS,
