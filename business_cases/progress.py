@@ -129,6 +129,8 @@ def report_periods(
             end = add_months(go_live_on, REPORT_EVERY_MONTHS * k)
             if not ends or end > ends[-1]:
                 ends.append(end)
+    if not ends:
+        return []  # not major and not live yet: nothing to report on
     starts = [approved_on if major else (go_live_on or approved_on), *ends[:-1]]
     return [Period(i + 1, s, e) for i, (s, e) in enumerate(zip(starts, ends, strict=True))]
 

@@ -195,6 +195,8 @@ def test_reports_need_an_approved_case_and_a_delivery_plan(db: Session) -> None:
     record_delivery_plan(
         db, case, unit, {"planned_go_live": "2027-01-01", "planned_completion": "2027-06-01"}
     )
+    # Not major and not live yet: nothing falls due.
+    assert progress_of(db, case, dt.date(2027, 12, 1)).periods == []
     with pytest.raises(ProgressError, match="baseline"):
         record_delivery_plan(
             db, case, unit, {"planned_go_live": "2028-01-01", "planned_completion": "2028-06-01"}

@@ -190,12 +190,13 @@ def case_page_context(case: BusinessCase) -> dict[str, Any]:
                     "cumulative": _("Cumulative net"), "year": _("Year")},
         )
     from app.buyer.case_benefits import benefit_rows
+    from app.buyer.case_progress import case_progress as progress_now
 
     return {
         "case": case, "evaluation": evaluation, "chart": chart,
         "diffs": _diffs(case), "sections": SECTIONS, "section_labels": SECTION_LABELS,
         "text_labels": TEXT_LABELS, "category_labels": CATEGORY_LABELS,
-        "benefit_rows": benefit_rows(case),
+        "benefit_rows": benefit_rows(case), "progress": progress_now(case),
     }
 
 
@@ -315,4 +316,4 @@ def case_pdf(case_id: int) -> ResponseReturnValue:
 
 # The benefit register pages share this blueprint; imported here so app/buyer/__init__.py
 # keeps a single import of this feature.
-from app.buyer import case_benefits  # noqa: E402,F401
+from app.buyer import case_benefits, case_progress  # noqa: E402,F401

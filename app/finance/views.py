@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.buyer import case_progress as progress_pages
 from app.buyer.case_messages import field_error_text, rule_error_text
 from app.buyer.cases import case_page_context, render_case_pdf
 from app.db import db_session
@@ -45,9 +46,10 @@ def review_policy() -> ReviewPolicy:
 def dashboard() -> ResponseReturnValue:
     wanted = request.args.get("status") or None
     status = CaseStatus(wanted) if wanted in {s.value for s in CaseStatus} else None
-    rows, totals = portfolio(db_session(), review_policy(), status)
+    day = progress_pages.today()
+    rows, totals = portfolio(db_session(), review_policy(), status, day)
     _all_rows, all_totals = (rows, totals) if status is None else portfolio(
-        db_session(), review_policy())
+        db_session(), review_policy(), day=day)
     return render_template("finance/dashboard.html", rows=rows, totals=all_totals,
                            statuses=list(CaseStatus), status=status)
 
@@ -82,6 +84,7 @@ def _render(case: BusinessCase, review: ReviewForm | None = None,
         criteria=list(Criterion), criterion_labels=CRITERION_LABELS,
         major=major_reasons(case, policy), needed=reviewers_needed(case, policy),
         done=reviewers_done(session, case), pdf_endpoint=_pdf_endpoint(),
+        ack_form=AcknowledgeForm(formdata=None),
     ), status
 
 
@@ -154,3 +157,7 @@ def case_decide(case_id: int) -> ResponseReturnValue:
 @role_required(Role.FINANCE)
 def case_pdf(case_id: int) -> ResponseReturnValue:
     return render_case_pdf(_case(case_id))
+
+
+# Acknowledging progress reports (shown on the case page) shares this blueprint.
+from app.finance.progress import AcknowledgeForm  # noqa: E402
