@@ -1,5 +1,7 @@
-"""Public process pages: the list, one process with its Q&A and amendments, and the
-forms logged-in users post there (prebases comments, supplier questions)."""
+"""Public process pages: the list, one process (built from its published record and
+releases: timeline with what changed, tender, Q&A, bids with their commitment check,
+awards, contracts, payments, red flags, links to the JSON), and the forms logged-in
+users post there (prebases comments, supplier questions)."""
 
 from __future__ import annotations
 
@@ -16,9 +18,15 @@ from wtforms.validators import InputRequired, Length
 from app.buyer.tender_forms import show_errors
 from app.db import db_session
 from app.public import bp
+from app.public.process_data import METHOD_WORDS, STATUS_WORDS, words
+from app.public.process_flags import flag_context
+from app.public.process_view import process_view
+from app.search_support import index_dir
 from app.security import login_required_any, role_required
 from marketplace.accounts.models import Role
 from marketplace.db import utcnow
+from marketplace.publication.models import OcdsRecord
+from marketplace.publication.queries import get_record
 from marketplace.suppliers.services import supplier_for_org
 from marketplace.tenders import conversation
 from marketplace.tenders.errors import TenderError
@@ -51,15 +59,20 @@ class EnquiryForm(FlaskForm):
     submit = SubmitField(_l("Ask"))
 
 
-def _tender_or_404(ocid: str) -> Tender:
+def _record_or_404(ocid: str) -> tuple[OcdsRecord, Tender | None]:
+    """The published record and, for our own processes, the tender behind it (brought
+    up to date first, so the page shows the release a due transition publishes)."""
     session = db_session()
+    record = get_record(session, ocid)
+    if record is not None and getattr(record, "publisher_name", None):
+        return record, None  # imported: read-only, whatever our tenders hold
     tender = tender_by_ocid(session, ocid)
-    if tender is None:
-        abort(404)
-    # A read of an overdue tender applies its due transition first (DESIGN.md §1).
-    if read_tender(session, tender):
+    if tender is not None and read_tender(session, tender):
         session.commit()
-    return tender
+        record = get_record(session, ocid)
+    if record is None:
+        abort(404)
+    return record, tender
 
 
 def _enquiry_form(tender: Tender) -> EnquiryForm:
@@ -70,24 +83,37 @@ def _enquiry_form(tender: Tender) -> EnquiryForm:
     return form
 
 
-def _page(tender: Tender, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
+def _page(
+    record: OcdsRecord, tender: Tender | None, status: int = 200, **forms: FlaskForm
+) -> ResponseReturnValue:
+    """The process page: everything from the published record and releases; the live
+    conversation (questions and comments awaiting an answer) and its forms from the
+    tender when the process is ours."""
     session = db_session()
-    forms.setdefault("comment_form", CommentForm())
-    forms.setdefault("enquiry_form", _enquiry_form(tender))
-    record_url = (
-        url_for("api.record", ocid=tender.ocid)
-        if "api.record" in current_app.view_functions
-        else None
-    )
+    view = process_view(session, record, flag_context(index_dir()))
+    conv = plan_line = None
+    if tender is not None:
+        forms.setdefault("comment_form", CommentForm())
+        forms.setdefault("enquiry_form", _enquiry_form(tender))
+        conv = conversation_of(session, tender)
+        plan_line = plan_line_of(session, tender)
+    functions = current_app.view_functions
+    imported = view.publisher_name is not None
     return (
         render_template(
             "public/processes/detail.html",
+            view=view,
             tender=tender,
-            conv=conversation_of(session, tender),
-            plan_line=plan_line_of(session, tender),
+            conv=conv,
+            plan_line=plan_line,
             now=utcnow(),
             States=TenderState,
-            record_url=record_url,
+            status_words=lambda code: words(STATUS_WORDS, code),
+            method_words=lambda code: words(METHOD_WORDS, code),
+            api="api.record" in functions and not imported,
+            complaints_url=url_for("public.complaints", ocid=record.ocid)
+            if "public.complaints" in functions and not imported
+            else None,
             **forms,
         ),
         status,
@@ -122,13 +148,17 @@ def opportunities_page() -> ResponseReturnValue:
 
 @bp.get("/processes/<ocid>")
 def process(ocid: str) -> ResponseReturnValue:
-    return _page(_tender_or_404(ocid))
+    """The public page of one process (ours or imported), from what was published."""
+    record, tender = _record_or_404(ocid)
+    return _page(record, tender)
 
 
 @bp.post("/processes/<ocid>/comments")
 @login_required_any
 def process_comment(ocid: str) -> ResponseReturnValue:
-    tender = _tender_or_404(ocid)
+    record, tender = _record_or_404(ocid)
+    if tender is None:
+        abort(404)
     form = CommentForm()
     if form.validate_on_submit():
         session = db_session()
@@ -141,13 +171,15 @@ def process_comment(ocid: str) -> ResponseReturnValue:
         else:
             flash(_("Comment published."), "success")
             return redirect(url_for("public.process", ocid=ocid) + "#prebases")
-    return _page(tender, 422, comment_form=form)
+    return _page(record, tender, 422, comment_form=form)
 
 
 @bp.post("/processes/<ocid>/enquiries")
 @role_required(Role.SUPPLIER)
 def process_enquiry(ocid: str) -> ResponseReturnValue:
-    tender = _tender_or_404(ocid)
+    record, tender = _record_or_404(ocid)
+    if tender is None:
+        abort(404)
     form = _enquiry_form(tender)
     if form.validate_on_submit():
         session = db_session()
@@ -162,4 +194,4 @@ def process_enquiry(ocid: str) -> ResponseReturnValue:
         else:
             flash(_("Question published. The answer will appear below it."), "success")
             return redirect(url_for("public.process", ocid=ocid) + "#enquiries")
-    return _page(tender, 422, enquiry_form=form)
+    return _page(record, tender, 422, enquiry_form=form)
