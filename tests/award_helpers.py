@@ -21,6 +21,7 @@ from marketplace.bids.opening import open_bids
 from marketplace.suppliers.models import Supplier
 from marketplace.tenders.models import Tender
 from tests.bid_helpers import DEADLINE, SECRET, bid_input, bidder, place_bid, tendering
+from tests.tender_helpers import NOW
 
 #: When :func:`opened_tender` opens the bids.
 OPENED_AT = DEADLINE + dt.timedelta(hours=1)
@@ -51,23 +52,38 @@ class OpenedTender:
     opened_at: dt.datetime = OPENED_AT
     extra: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def awarded_at(self) -> dt.datetime:
+        """When :func:`awarded_tender` decides (AWARDED_AT for the default start)."""
+        return self.opened_at + (AWARDED_AT - OPENED_AT)
+
+    @property
+    def after_standstill(self) -> dt.datetime:
+        return self.opened_at + (AFTER_STANDSTILL - OPENED_AT)
+
 
 def opened_tender(
-    db: Session, prices: tuple[dict[str, str | None], ...] = DEFAULT_PRICES
+    db: Session,
+    prices: tuple[dict[str, str | None], ...] = DEFAULT_PRICES,
+    start: dt.datetime = NOW,
 ) -> OpenedTender:
-    """A two-lot tender with one bid per entry of ``prices``, opened at OPENED_AT."""
-    tender, owner = tendering(db)
+    """A two-lot tender published at ``start`` with one bid per entry of ``prices``,
+    opened an hour after its deadline (OPENED_AT for the default start; pages tests pass
+    a start 25 days ago, so that server time is a few days after the opening)."""
+    tender, owner = tendering(db, start)
+    deadline = start + (DEADLINE - NOW)
     bids, suppliers, users = [], [], []
     for n, chosen in enumerate(prices):
         supplier, user = bidder(db)
         bids.append(place_bid(db, tender, user, bid_input(dict(chosen)),
-                              now=DEADLINE - dt.timedelta(days=5, hours=-n)))  # fmt: skip
+                              now=deadline - dt.timedelta(days=5, hours=-n)))  # fmt: skip
         suppliers.append(supplier)
         users.append(user)
-    open_bids(db, tender, owner, secret=SECRET, now=OPENED_AT)
+    opened_at = deadline + (OPENED_AT - DEADLINE)
+    open_bids(db, tender, owner, secret=SECRET, now=opened_at)
     for bid in bids:
         db.refresh(bid)
-    return OpenedTender(tender, owner, bids, suppliers, users)
+    return OpenedTender(tender, owner, bids, suppliers, users, opened_at)
 
 
 def score_all(
@@ -75,12 +91,14 @@ def score_all(
     opened: OpenedTender,
     scores: dict[tuple[int, str], tuple[int, int]],
     evaluator: User | None = None,
-    now: dt.datetime = OPENED_AT + dt.timedelta(minutes=30),
+    now: dt.datetime | None = None,
 ) -> None:
-    """Score bids: ``{(bid index, lot): (quality, technical)}``."""
+    """Score bids: ``{(bid index, lot): (quality, technical)}`` (half an hour after the
+    opening unless ``now`` says otherwise)."""
+    when = now or opened.opened_at + dt.timedelta(minutes=30)
     for (index, lot), (quality, technical) in scores.items():
         score_bid(db, opened.bids[index], evaluator or opened.owner, lot,
-                  quality=quality, technical=technical, now=now)  # fmt: skip
+                  quality=quality, technical=technical, now=when)  # fmt: skip
 
 
 #: Scores making lot 1's ranking A (index 0) first despite B's lower price, and lot 2's A.
@@ -94,28 +112,29 @@ DEFAULT_SCORES: dict[tuple[int, str], tuple[int, int]] = {
 
 
 def awarded_tender(
-    db: Session, lots: tuple[str, ...] = ("lot-1", "lot-2")
+    db: Session, lots: tuple[str, ...] = ("lot-1", "lot-2"), start: dt.datetime = NOW
 ) -> tuple[OpenedTender, list[Award]]:
     """Opened and scored with DEFAULT_SCORES; each of ``lots`` awarded (pending, in
-    standstill) to its best-ranked bid at AWARDED_AT."""
-    opened = opened_tender(db)
+    standstill) to its best-ranked bid at ``opened.awarded_at`` (AWARDED_AT)."""
+    opened = opened_tender(db, start=start)
     score_all(db, opened, DEFAULT_SCORES)
     awards = []
     for lot in lots:
         best = lot_ranking(db, opened.tender, lot).best
         assert best is not None
-        awards.append(decide_award(db, best.bid, lot, opened.owner, now=AWARDED_AT,
+        awards.append(decide_award(db, best.bid, lot, opened.owner, now=opened.awarded_at,
                                    standstill_days=STANDSTILL_DAYS))  # fmt: skip
     return opened, awards
 
 
 def active_award(
-    db: Session, lots: tuple[str, ...] = ("lot-1", "lot-2")
+    db: Session, lots: tuple[str, ...] = ("lot-1", "lot-2"), start: dt.datetime = NOW
 ) -> tuple[OpenedTender, list[Award]]:
     """Like :func:`awarded_tender`, then the standstill passes without complaints: every
-    award is ``active`` (lot 1 and lot 2 both to the first bidder, ``opened.suppliers[0]``)."""
-    opened, awards = awarded_tender(db, lots)
-    apply_due_awards(db, opened.tender, AFTER_STANDSTILL)
+    award is ``active`` (lot 1 and lot 2 both to the first bidder, ``opened.suppliers[0]``)
+    at ``opened.after_standstill`` (AFTER_STANDSTILL for the default start)."""
+    opened, awards = awarded_tender(db, lots, start)
+    apply_due_awards(db, opened.tender, opened.after_standstill)
     for award in awards:
         db.refresh(award)
     return opened, awards
