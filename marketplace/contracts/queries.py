@@ -122,14 +122,19 @@ class ContractHistory:
 
 
 def history(session: Session, contract: Contract) -> ContractHistory:
-    def rows(model: type) -> list:  # type: ignore[type-arg]
-        return list(
-            session.scalars(
-                select(model).where(model.contract_id == contract.id).order_by(model.id)  # type: ignore[attr-defined]
-            )
-        )
-
+    """Everything that happened to the contract, each list in the order it happened."""
+    cid = contract.id
     return ContractHistory(
-        rows(ContractDocument), rows(ContractAmendment), rows(ContractMilestone),
-        rows(ContractPayment),
+        documents=list(session.scalars(
+            select(ContractDocument).where(ContractDocument.contract_id == cid)
+            .order_by(ContractDocument.id))),
+        amendments=list(session.scalars(
+            select(ContractAmendment).where(ContractAmendment.contract_id == cid)
+            .order_by(ContractAmendment.id))),
+        milestones=list(session.scalars(
+            select(ContractMilestone).where(ContractMilestone.contract_id == cid)
+            .order_by(ContractMilestone.due_date, ContractMilestone.id))),
+        payments=list(session.scalars(
+            select(ContractPayment).where(ContractPayment.contract_id == cid)
+            .order_by(ContractPayment.date, ContractPayment.id))),
     )  # fmt: skip

@@ -313,8 +313,16 @@ def paid_total(session: Session, contract: Contract) -> Decimal:
     return Decimal(total or 0)
 
 
-def _next_id(session: Session, model: type, contract: Contract, prefix: str) -> str:
-    count = session.scalar(select(func.count(model.id)).where(model.contract_id == contract.id))  # type: ignore[attr-defined]
+def _next_id(
+    session: Session,
+    model: type[ContractAmendment | ContractMilestone | ContractPayment],
+    contract: Contract,
+    prefix: str,
+) -> str:
+    """The next identifier within the contract: ``<prefix>-<n>`` (rows are never deleted)."""
+    count = session.scalar(
+        select(func.count()).select_from(model).where(model.contract_id == contract.id)
+    )
     return f"{prefix}-{(count or 0) + 1}"
 
 
