@@ -22,6 +22,7 @@ ENV_KEYS = (
     "MAIL_URL",
     "UPLOAD_MAX_BYTES",
     "RATELIMIT_STORAGE_URI",
+    "STANDSTILL_DAYS",
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         PUBLIC_BASE_URL="http://127.0.0.1:5000",
         PUBLISHER_NAME="Tianguis (demo)",
+        # Calendar days losing bidders may complain after an award (marketplace/awards).
+        STANDSTILL_DAYS=10,
     )
     app.config.from_pyfile(str(instance / "config.py"), silent=True)
     for key in ENV_KEYS:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -166,3 +167,44 @@ def test_another_unit_and_another_company_are_refused(client: FlaskClient, db: S
     assert complaint.status == ComplaintStatus.PENDING and award.status == AwardStatus.PENDING
     assert db.scalar(select(func.count(Complaint.id))) == 1
     assert releases(db, opened.tender.ocid) == count
+
+
+def test_standstill_from_config_cancel_and_unsuccessful_lot(
+    app: Flask, client: FlaskClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = opened_tender(db, ({"lot-1": "900000"},), start=recent_start())
+    db.commit()
+    page_url = f"/buyer/tenders/{opened.tender.id}/evaluation"
+    login_as(client, opened.owner)
+    p = prefix(opened, 0, "lot-1")
+    scores = {f"{p}quality": "70", f"{p}technical": "75"}
+    post_form(client, score_url(opened, 0, "lot-1"), scores, prefix=p, form_url=page_url)
+    monkeypatch.setitem(app.config, "STANDSTILL_DAYS", "4")
+    before = utcnow().replace(microsecond=0)
+    award_url = f"/buyer/bids/{opened.bids[0].id}/lots/lot-1/award"
+    assert post_form(client, award_url, {}, prefix="a-lot-1-", form_url=page_url).status_code == 302
+    award = db.scalar(select(Award).where(Award.tender_id == opened.tender.id))
+    assert award is not None and award.standstill_end is not None
+    assert before + dt.timedelta(days=4) <= award.standstill_end
+    assert award.standstill_end <= utcnow() + dt.timedelta(days=4)
+
+    c = f"c{award.id}-"
+    short = post_form(client, f"/buyer/awards/{award.id}/cancel", {f"{c}reason": "Corta"},
+                      prefix=c, form_url=page_url)  # fmt: skip
+    assert short.status_code == 422 and "at least 10 characters" in short.get_data(as_text=True)
+    reason = "La partida presupuestal fue cancelada por la Secretaría."
+    done = post_form(client, f"/buyer/awards/{award.id}/cancel", {f"{c}reason": reason},
+                     prefix=c, form_url=page_url)  # fmt: skip
+    assert done.status_code == 302
+    db.refresh(award)
+    assert award.status == AwardStatus.CANCELLED and award.status_reason == reason
+
+    # Lot 2 received no bid: declared unsuccessful from the page.
+    u = "u-lot-2-"
+    url = f"/buyer/tenders/{opened.tender.id}/lots/lot-2/unsuccessful"
+    assert post_form(client, url, {f"{u}reason": "Sin propuestas."}, prefix=u,
+                     form_url=page_url).status_code == 302  # fmt: skip
+    lot2 = db.scalar(select(Award).where(Award.related_lot == "lot-2"))
+    assert lot2 is not None and lot2.status == AwardStatus.UNSUCCESSFUL
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Sin propuestas." in page and reason in page

@@ -210,6 +210,10 @@ def cancel_award(
     begin_buyer_change(session, tender, user, now)
     if award.status not in (AwardStatus.PENDING, AwardStatus.ACTIVE):
         raise AwardError(N_("Only a pending or active award can be cancelled."))
+    if tender.state != TenderState.EVALUATION:
+        raise AwardError(
+            Msg(N_("This process is %(state)s, not in evaluation."), {"state": tender.state.value})
+        )
     if _contract_started(session, award):
         raise AwardError(N_("A contract already exists for this award."))
     reason = _check_reason(reason)
