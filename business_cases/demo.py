@@ -224,8 +224,10 @@ def load(session: Session, rng: random.Random, ctx: dict[str, Any]) -> str:
         ("Errores de pago corregidos al mes", "casos", 400, 50, [390]),  # off track
         ("Costo de operación de la nómina", "MXN millones", 48, 30, []),  # no data yet
     ])
+    made += load_deliveries(session, rng, saf, [f1, f2])
     ctx["business_cases"] = made
-    return f"{len(made)} business cases in every state, with benefit registers"
+    return (f"{len(made)} business cases in every state, with benefit registers and "
+            "progress reports")
 
 
 def _benefits(session: Session, case: BusinessCase, author: User,
@@ -243,3 +245,81 @@ def _benefits(session: Session, case: BusinessCase, author: User,
         for i, value in enumerate(values):
             day = start + dt.timedelta(days=90 * (i + 1))
             record_reading(session, measure, author, day, Decimal(str(value)), today=today)
+
+
+# --- delivery monitoring --------------------------------------------------------------
+
+#: (title, problem, months since approval, planned go-live and completion in months after
+#: approval, actual go-live in months after approval (None: not live), reports as
+#: (forecast cost as a share of the planned cost, forecast completion delay in months,
+#: acknowledged), risk (likelihood, impact)). Lights: green, amber, red (with an overdue
+#: report), and a major case not live yet.
+DELIVERIES: tuple[tuple[Any, ...], ...] = (
+    ("Mesa de ayuda ciudadana 072", "Las llamadas se atienden sin registro ni seguimiento.",
+     20, (6, 18), 6, [(0.97, 0, True), (0.99, 0, False)], (2, 3)),
+    ("Licencias de construcción en línea", "Una licencia tarda 90 días y siete visitas.",
+     16, (6, 14), 8, [(1.06, 1, True)], (3, 3)),
+    ("Padrón único de programas sociales", "Cada programa lleva su propio padrón y hay "
+     "duplicados.", 26, (6, 16), 12, [(1.25, 5, False)], (3, 4)),
+    ("Gestión documental del archivo", "El archivo de concentración no tiene inventario "
+     "digital.", 5, (9, 20), None, [], (4, 4)),
+)
+
+
+def _months_ago(now: dt.datetime, months: int) -> dt.datetime:
+    from business_cases.lights import add_months
+
+    return dt.datetime.combine(add_months(now.date(), -months), dt.time(17))
+
+
+def load_deliveries(session: Session, rng: random.Random, unit: User, reviewers: list[User]
+                    ) -> list[BusinessCase]:
+    """Cases approved months ago, with a delivery plan, go-live and progress reports, so
+    the cost and schedule lights show each colour and one report is overdue."""
+    from business_cases.lights import add_months
+    from business_cases.progress import (
+        acknowledge_report,
+        planned_cost,
+        progress_of,
+        record_delivery_plan,
+        record_go_live,
+        submit_report,
+    )
+    from marketplace.db import utcnow
+
+    now = utcnow()
+    made = []
+    for title, problem, ago, (plan_live, plan_done), live, reports, risk in DELIVERIES:
+        approved_at = _months_ago(now, ago)
+        case = create_case(session, unit, _case(title, problem, rng, scale=0.4, risk=risk))
+        submit_case(session, case, unit, now=approved_at - dt.timedelta(days=30))
+        for reviewer in reviewers:
+            rate_case(session, case, reviewer, _ratings(rng, 1))
+        decide_case(session, case, reviewers[-1], Outcome.APPROVED, "", now=approved_at)
+        day = approved_at.date()
+        planned_live, planned_done = add_months(day, plan_live), add_months(day, plan_done)
+        record_delivery_plan(session, case, unit, {"planned_go_live": planned_live,
+                                                   "planned_completion": planned_done})
+        if live is not None:
+            record_go_live(session, case, unit, add_months(day, live), today=now.date())
+        planned = planned_cost(case) or Decimal(0)
+        periods = progress_of(session, case, now.date()).periods
+        for status, (share, late, acknowledged) in zip(periods, reports, strict=False):
+            end = status.period.end
+            forecast = (planned * Decimal(str(share))).quantize(Decimal("1"))
+            sent_at = dt.datetime.combine(end + dt.timedelta(days=12), dt.time(12))
+            report = submit_report(session, case, unit, {
+                "period_end": end, "actual_cost": (forecast * Decimal("0.6")).quantize(
+                    Decimal("1")),
+                "forecast_cost": forecast, "forecast_go_live": add_months(day, live or 0),
+                "forecast_completion": add_months(planned_done, late),
+                "narrative": "Se liberaron los módulos previstos para el periodo; las "
+                "pruebas con personas usuarias guiaron los ajustes.",
+                "risks": "Disponibilidad del equipo de la dependencia para las pruebas.",
+            }, today=min(now.date(), end + dt.timedelta(days=12)), now=sent_at)
+            if acknowledged:
+                acknowledge_report(session, report, reviewers[0],
+                                   "Sin observaciones; mantener el seguimiento del costo.",
+                                   now=sent_at + dt.timedelta(days=5))
+        made.append(case)
+    return made

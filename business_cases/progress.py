@@ -373,6 +373,7 @@ def submit_report(
     user: User,
     data: Mapping[str, Any],
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> ProgressReport:
     """The unit's report on one period that has ended (see the module docstring).
 
@@ -440,7 +441,7 @@ def submit_report(
         risks=str(data.get("risks") or "").strip(),
         status=ReportStatus.SUBMITTED,
         submitted_by_id=user.id,
-        submitted_at=utcnow(),
+        submitted_at=now or utcnow(),
         benefits=[
             {
                 "benefit": m_id,
@@ -488,7 +489,11 @@ def submit_report(
 
 
 def acknowledge_report(
-    session: Session, report: ProgressReport, user: User, comment: str = ""
+    session: Session,
+    report: ProgressReport,
+    user: User,
+    comment: str = "",
+    now: dt.datetime | None = None,
 ) -> ProgressReport:
     """Finance has read the report (with an optional comment); the unit is told."""
     if user.role != Role.FINANCE:
@@ -497,7 +502,7 @@ def acknowledge_report(
     if report.status != ReportStatus.SUBMITTED:
         raise ProgressError("This report has already been acknowledged.")
     report.status = ReportStatus.ACKNOWLEDGED
-    report.acknowledged_by_id, report.acknowledged_at = user.id, utcnow()
+    report.acknowledged_by_id, report.acknowledged_at = user.id, now or utcnow()
     report.finance_comment = comment.strip()
     session.flush()
     _audit(

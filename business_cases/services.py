@@ -343,7 +343,8 @@ def _lock(session: Session, case: BusinessCase) -> BusinessCase:
     return case
 
 
-def submit_case(session: Session, case: BusinessCase, user: User) -> CaseVersion:
+def submit_case(session: Session, case: BusinessCase, user: User,
+                now: dt.datetime | None = None) -> CaseVersion:
     _require_buyer_of(case, user)
     _lock(session, case)
     problems = submission_problems(case)
@@ -351,7 +352,7 @@ def submit_case(session: Session, case: BusinessCase, user: User) -> CaseVersion
         raise CaseInputError(problems)
     _move(session, case, user, "submit")
     version = CaseVersion(case_id=case.id, version=case.version, snapshot=snapshot(case),
-                          submitted_by_id=user.id, submitted_at=utcnow())
+                          submitted_by_id=user.id, submitted_at=now or utcnow())
     session.add(version)
     session.flush()
     for reviewer in finance_users(session):

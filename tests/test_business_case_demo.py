@@ -32,6 +32,14 @@ def test_demo_cases_cover_every_state_and_are_idempotent(db: Session) -> None:
     for row in rows:
         counted.update(row.lights)
     assert counted == {"green": 1, "amber": 1, "red": 1, "grey": 1}
+    # Delivery monitoring: approved cases with go-live and reports, lights in each colour.
+    delivered = [r.progress for r in rows if r.progress is not None and r.progress.reports]
+    assert {p.cost.colour for p in delivered} == {"green", "amber", "red"}
+    assert {p.schedule for p in delivered} == {"green", "amber", "red"}
+    assert sum(len(p.overdue) for p in delivered) == 1
+    monitored = [r.progress for r in rows if r.progress is not None and r.progress.delivery]
+    assert any(p.major and p.delivery and p.delivery.go_live_on is None for p in monitored)
+    assert "grey" in {p.cost.colour for p in monitored}
     assert cases.load(db, random.Random(1), ctx) == "business cases already present"
     assert len(db.scalars(select(BusinessCase)).all()) == len(all_cases)
     assert verify(db).ok
