@@ -143,3 +143,6 @@ main.add_command(_search)
 
 from app import cli_publication as _publication  # noqa: E402,F401  (adds `ocds export`)
 from app import cli_suppliers as _suppliers  # noqa: E402,F401  (adds `categories`, `tick`)
+from app.cli_analytics import analytics as _analytics  # noqa: E402
+
+main.add_command(_analytics)

@@ -4,13 +4,19 @@ tests/analytics_records.py (answers in tests/test_analytics.py)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import re
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from app.cli import main
+from app.public import analytics as analytics_views
+from marketplace.analytics import services
 from marketplace.publication.services import publish
 from tests.analytics_records import BUYER_A, BUYER_B, known_set, process, store, store_all
 from tests.supplier_helpers import english
@@ -169,3 +175,46 @@ def test_a_published_release_reaches_the_page(client: FlaskClient, db: Session) 
     ]
     buyer = client.get("/buyers/MX-UC-PUB").get_data(as_text=True)
     assert "Unidad Publicadora" in buyer and "450.00" in buyer
+
+
+def test_a_large_backlog_is_counted_over_several_views(
+    client: FlaskClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analytics_views, "PAGE_REFRESH_LIMIT", 2)
+    store_all(db, known_set())
+    english(client)
+    page = client.get("/analytics").get_data(as_text=True)
+    assert "3 published processes are not counted yet" in page
+    page = client.get("/analytics").get_data(as_text=True)
+    assert "1 published process is not counted yet" in page
+    page = client.get("/analytics").get_data(as_text=True)
+    assert "not counted yet" not in page
+    assert dict(zip(_cells(page, "dt"), _cells(page, "dd"), strict=False))["Processes"] == "5"
+
+
+def test_large_publications_may_show_figures_a_little_stale(
+    client: FlaskClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "STALE_FROM", 5)
+    services.clear_cache()  # figures of earlier tests' data could otherwise be served
+    records = known_set()
+    store_all(db, records)
+    english(client)
+    assert "1,390.00" in client.get("/analytics").get_data(as_text=True)
+    records[4]["awards"][0]["status"] = "active"
+    store(db, records[4])
+    page = client.get("/analytics").get_data(as_text=True)
+    assert "1,390.00" in page and "Figures as of" in page
+    monkeypatch.setattr(services, "STALE_FOR", dt.timedelta(0))
+    page = client.get("/analytics").get_data(as_text=True)
+    assert "1,460.00" in page and "Figures as of" not in page
+
+
+def test_cli_refresh_builds_the_facts(app: Flask, db: Session) -> None:
+    store_all(db, known_set())
+    result = app.test_cli_runner().invoke(main, ["analytics", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "read 5 records" in result.output
+    assert [f.ocid[-1] for f in services.facts(db)] == ["1", "2", "3", "4", "5"]
+    again = app.test_cli_runner().invoke(main, ["analytics", "refresh"])
+    assert "read 0 records" in again.output

@@ -4,7 +4,7 @@ published records (``marketplace.analytics``), never from private tables."""
 
 from __future__ import annotations
 
-from flask import Response, render_template, request, url_for
+from flask import Response, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -27,7 +27,14 @@ from app.public.analytics_tables import (
     with_chart,
 )
 from app.supplier.helpers import locale
-from marketplace.analytics.services import cached, facts, refresh, years
+from marketplace.analytics.services import (
+    PAGE_REFRESH_LIMIT,
+    Cached,
+    cached,
+    facts,
+    refresh,
+    years,
+)
 from ocds.analytics import OTHER, Overview, SpendRow, overview
 
 
@@ -45,10 +52,15 @@ def message_page(message: str, status: int) -> ResponseReturnValue:
 
 
 def fresh_session() -> Session:
-    """The request's session with the facts brought up to date (and committed)."""
+    """The request's session with the facts brought up to date (and committed).
+
+    ``g.analytics_pending`` tells the templates how many published processes are not
+    counted yet (a large publication not built with ``tianguis analytics refresh``)."""
     session = db_session()
-    if refresh(session):
+    result = refresh(session, limit=PAGE_REFRESH_LIMIT)
+    if result.read:
         session.commit()
+    g.analytics_pending = result.pending
     return session
 
 
@@ -271,9 +283,9 @@ def headline(figures: Overview) -> list[tuple[str, str]]:
     ]
 
 
-def _tables(session: Session, year: int | None) -> tuple[Overview, list[Table]]:
+def _tables(session: Session, year: int | None) -> tuple[Cached[Overview], list[Table]]:
     figures = cached(session, ("overview", year), lambda: overview(facts(session, year=year)))
-    return figures, overview_tables(session, figures)
+    return figures, overview_tables(session, figures.value)
 
 
 @bp.get("/analytics")
@@ -286,8 +298,9 @@ def analytics() -> ResponseReturnValue:
     figures, tables = _tables(session, year)
     return render_template(
         "public/analytics.html",
-        figures=figures,
-        headline=headline(figures),
+        figures=figures.value,
+        freshness=figures,
+        headline=headline(figures.value),
         tables=tables,
         year=year,
         years=years(session),

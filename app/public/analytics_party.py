@@ -23,7 +23,7 @@ from app.public.analytics_tables import (
     with_chart,
 )
 from app.supplier.helpers import locale
-from marketplace.analytics.services import cached, facts
+from marketplace.analytics.services import Cached, cached, facts
 from ocds.analytics import PartySummary, buyer_summary, supplier_summary
 
 
@@ -35,7 +35,7 @@ class PartyFigures:
     recent: Table | None = None
 
 
-def buyer_figures(session: Session, buyer_id: str) -> PartySummary:
+def buyer_figures(session: Session, buyer_id: str) -> Cached[PartySummary]:
     return cached(
         session,
         ("buyer", buyer_id),
@@ -43,7 +43,7 @@ def buyer_figures(session: Session, buyer_id: str) -> PartySummary:
     )
 
 
-def supplier_figures(session: Session, party_id: str) -> PartySummary:
+def supplier_figures(session: Session, party_id: str) -> Cached[PartySummary]:
     return cached(
         session,
         ("supplier", party_id),

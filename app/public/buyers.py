@@ -21,7 +21,8 @@ from ocds.analytics import spend_by_buyer
 @bp.get("/buyers")
 def buyers() -> ResponseReturnValue:
     session = fresh_session()
-    rows = cached(session, ("buyers",), lambda: spend_by_buyer(facts(session)))
+    listing = cached(session, ("buyers",), lambda: spend_by_buyer(facts(session)))
+    rows = listing.value
     size = current_app.config.get("BUYERS_PAGE_SIZE", 50)
     raw = request.args.get("page", "1")
     pages = max(1, -(-len(rows) // size))
@@ -37,6 +38,7 @@ def buyers() -> ResponseReturnValue:
         total=len(rows),
         page=page,
         pages=pages,
+        freshness=listing,
     )
 
 
@@ -44,8 +46,12 @@ def buyers() -> ResponseReturnValue:
 def buyer_page(party_id: str) -> ResponseReturnValue:
     session = fresh_session()
     summary = buyer_figures(session, party_id)
-    if not summary.processes:
+    if not summary.value.processes:
         return message_page(
             _("No published process has the buyer “%(id)s”.", id=party_id[:80]), 404
         )
-    return render_template("public/buyers_page.html", figures=buyer_party_figures(session, summary))
+    return render_template(
+        "public/buyers_page.html",
+        figures=buyer_party_figures(session, summary.value),
+        freshness=summary,
+    )

@@ -60,11 +60,13 @@ def supplier_page(supplier_id: int) -> ResponseReturnValue:
     if supplier is None:
         abort(404)
     # What the publication says about the supplier (bids, awards), by its OCDS party id.
-    activity = supplier_party_figures(session, supplier_figures(session, supplier.party_id))
+    figures = supplier_figures(session, supplier.party_id)
+    activity = supplier_party_figures(session, figures.value)
     return render_template(
         "public/supplier_page.html",
         supplier=supplier,
         activity=activity,
+        freshness=figures,
         products=public_catalogue(session, supplier.id),
         region=region_name(supplier.country, supplier.region),
         sizes=SIZE_LABELS,

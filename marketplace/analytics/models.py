@@ -46,3 +46,5 @@ class AnalyticsState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
     refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: How many facts are stored (decides whether figures may be served a little stale).
+    facts: Mapped[int] = mapped_column(Integer, default=0)

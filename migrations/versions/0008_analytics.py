@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token", sa.String(length=32), nullable=False),
         sa.Column("refreshed_at", sa.DateTime(), nullable=False),
+        sa.Column("facts", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_state")),
     )
 
