@@ -95,6 +95,7 @@ def test_buyer_scores_awards_and_resolves_a_complaint(client: FlaskClient, db: S
     login_as(client, opened.users[1])
     mine = f"/supplier/bids/{opened.bids[1].id}/complaints"
     assert "File a complaint" in client.get(mine).get_data(as_text=True)
+    assert mine in client.get(f"/supplier/bids/{opened.bids[1].id}").get_data(as_text=True)
     short = post_form(client, mine, {"award": str(award.id), "grounds": "No es justo."})
     assert short.status_code == 422
     assert "at least 20 characters" in short.get_data(as_text=True)
