@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from app.cli_ocds import ocds
 from app.db import db_session
-from marketplace.publication import bulk
+from marketplace.publication import bulk, quality
 from marketplace.publication.services import (
     configured_schema,
     format_ocds_datetime,
@@ -69,6 +69,9 @@ def export(formats: tuple[str, ...], year: int | None, since: str | None, out: P
         for name in report.written:
             click.echo(f"wrote {directory / name}")
         click.echo(f"{len(report.written)} files written, {len(report.unchanged)} unchanged")
+        # The /data-quality page reads this review; computing it here keeps the page fast.
+        review = quality.refresh(session, configured_schema(), directory)
+        click.echo(f"data quality: {review['releases']} releases, {review['records']} records")
         return
     if out is None or len(formats) != 1:
         click.echo("with --year or --since, give one --format and an OUT file", err=True)
