@@ -126,7 +126,7 @@ def import_file(
                 report(Outcome(event.file, event.where, None, "note", event.warnings))
             continue
         outcome = import_item(session, event, options.schema)
-        summary.warnings += len(event.warnings)
+        summary.warnings += sum(1 for f in outcome.findings if f.severity == "warning")
         if outcome.status == IMPORTED:
             summary.imported += 1
             summary.processes.add(str(_ocid(event.data)))
@@ -176,8 +176,9 @@ def import_item(session: Session, candidate: Candidate, schema: OcdsSchema) -> O
             INVALID,
             [Finding("", f"could not be stored: {message}", "import")],
         )
-    status = IMPORTED if changed else UNCHANGED
-    return Outcome(candidate.file, where, ident, status, list(candidate.warnings))
+    if not changed:  # its warnings were reported when it was imported
+        return Outcome(candidate.file, where, ident, UNCHANGED)
+    return Outcome(candidate.file, where, ident, IMPORTED, list(candidate.warnings))
 
 
 def _ocid(data: Any) -> Any:
