@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 400
-FONT = 13
-SMALL = 11
+WIDTH = 360
+FONT = 15
+SMALL = 13
 BAR_COLOUR = "#1d5b8f"  # 7:1 against white
 TEXT_COLOUR = "#1a1a1a"
 AXIS_COLOUR = "#6b6b6b"
-MAX_LABEL = 46
+MAX_LABEL = 40
 
 
 @dataclass(frozen=True)
@@ -60,21 +60,21 @@ def bar_chart(chart_id: str, title: str, description: str, points: Sequence[Poin
     """Horizontal bars, each under its label: long names (buyers, categories) fit."""
     if not points:
         return Markup("")
-    row = 36
+    row = 40
     height = row * len(points) + 4
     top = max(max(p.value for p in points), 0.0) or 1.0
-    room = WIDTH - 100  # leaves space for the value after the longest bar
+    room = WIDTH - 80  # leaves space for the value after the longest bar
     parts = _open(chart_id, title, description, height)
     for i, point in enumerate(points):
         y = i * row
         width = max(point.value, 0.0) / top * room
         parts.append(f'<text x="0" y="{y + FONT}">{escape(_short(point.label))}</text>')
         parts.append(
-            f'<rect x="0" y="{y + 17}" width="{_num(max(width, 1.0))}" height="14" '
+            f'<rect x="0" y="{y + 19}" width="{_num(max(width, 1.0))}" height="16" '
             f'fill="{BAR_COLOUR}"/>'
         )
         parts.append(
-            f'<text x="{_num(width + 6)}" y="{y + 29}" font-size="{SMALL}">'
+            f'<text x="{_num(width + 6)}" y="{y + 32}" font-size="{SMALL}">'
             f"{escape(point.text)}</text>"
         )
     return _close(parts)

@@ -66,6 +66,6 @@ def test_line_passes_through_every_point_in_order() -> None:
 
 def test_long_labels_are_shortened_and_no_points_draw_nothing() -> None:
     svg = str(bar_chart("c", "t", "d", [Point("x" * 80, 1, "1")]))
-    assert "x" * 45 + "…" in svg and "x" * 46 not in svg
+    assert "x" * 39 + "…" in svg and "x" * 40 not in svg
     assert str(bar_chart("c", "t", "d", [])) == ""
     assert str(line_chart("c", "t", "d", [])) == ""

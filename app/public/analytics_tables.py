@@ -12,7 +12,8 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from flask_babel import format_decimal, format_percent
+from babel.numbers import format_compact_decimal
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -31,6 +32,8 @@ class Cell:
     text: str
     href: str | None = None
     numeric: bool = True
+    #: Shorter text for a chart label ("619.9 M"); the full text when empty.
+    short: str = ""
 
 
 @dataclass
@@ -65,7 +68,8 @@ def money(value: float | None) -> Cell:
     if value is None:
         return Cell("", "—")
     rounded = round(value, 2)
-    return Cell(f"{rounded:.2f}", format_decimal(rounded, format="#,##0.00"))
+    short = format_compact_decimal(rounded, locale=get_locale(), fraction_digits=1)
+    return Cell(f"{rounded:.2f}", format_decimal(rounded, format="#,##0.00"), short=short)
 
 
 def percent(value: float | None) -> Cell:
@@ -90,7 +94,10 @@ def value_of(cell: Cell) -> float:
 
 def points(table: Table, label: int, value: int) -> list[Point]:
     """Chart points from two columns of a table (the chart shows what the table says)."""
-    return [Point(row[label].text, value_of(row[value]), row[value].text) for row in table.rows]
+    return [
+        Point(row[label].text, value_of(row[value]), row[value].short or row[value].text)
+        for row in table.rows
+    ]
 
 
 Chart = Callable[[str, str, str, Sequence[Point]], Markup]
