@@ -20,7 +20,7 @@ from business_cases.services import submit_case
 from marketplace.accounts.models import OrgKind, Role
 from marketplace.db import utcnow
 from tests.case_factories import english, make_case, rate_all
-from tests.factories import login_as, make_org, make_user, post_form
+from tests.factories import csrf_token, login_as, make_org, make_user, post_form
 from tests.test_business_case_pdf import pdf_text
 
 
@@ -156,3 +156,44 @@ def test_approval_to_reports_to_portfolio_lights(
     text = pdf_text(client.get(f"/finance/cases/{case.id}.pdf").data, tmp_path)
     assert "Over budget by more than 10 %" in text and "Licencias en línea" in text
     assert "Overdue" in text
+
+
+def test_another_units_buyer_cannot_reach_or_change_the_delivery(
+    client: FlaskClient, db: Session
+) -> None:
+    unit = make_user(db, Role.BUYER, make_org(db, OrgKind.BUYER))
+    fin = make_user(db, Role.FINANCE, make_org(db, OrgKind.FINANCE))
+    case = make_case(db, unit)
+    submit_case(db, case, unit)
+    rate_all(db, case, fin)
+    db.commit()
+    login_as(client, fin)
+    post_form(client, f"/finance/cases/{case.id}/decide", {"outcome": "approved"})
+    stranger = make_user(db, Role.BUYER, make_org(db, OrgKind.BUYER))
+    db.commit()
+    login_as(client, stranger)
+    url = f"/buyer/cases/{case.id}/progress"
+    token = {"csrf_token": csrf_token(client, "/buyer/cases")}
+    today = utcnow().date().isoformat()
+    assert client.get(url).status_code == 404
+    plan = {"planned_go_live": today, "planned_completion": today, **token}
+    assert client.post(f"{url}/plan", data=plan).status_code == 404
+    assert client.post(f"{url}/go-live", data={"go_live_on": today, **token}).status_code == 404
+    assert db.scalar(select(func.count(CaseDelivery.id))) == 0
+
+
+def test_progress_of_a_case_not_approved_is_refused(client: FlaskClient, db: Session) -> None:
+    english(client)
+    unit = make_user(db, Role.BUYER, make_org(db, OrgKind.BUYER))
+    case = make_case(db, unit)
+    db.commit()
+    login_as(client, unit)
+    url = f"/buyer/cases/{case.id}/progress"
+    assert "once the case is approved" in client.get(url).get_data(as_text=True)
+    today = utcnow().date().isoformat()
+    refused = post_form(
+        client, f"{url}/plan", {"planned_go_live": today, "planned_completion": today}, form_url=url
+    )
+    assert refused.status_code == 409
+    assert "once the case is approved" in refused.get_data(as_text=True)
+    assert db.scalar(select(func.count(CaseDelivery.id))) == 0
