@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 #: Order matters: later steps use what earlier steps made.
-STEPS = ("accounts", "suppliers", "tenders", "cases")
+STEPS = ("accounts", "suppliers", "tenders", "cases", "contracts")
 
 
 def load_demo(session: Session, processes: int = 40, seed: int = 1) -> str:
