@@ -18,7 +18,16 @@ from app.cli import main
 from app.public import analytics as analytics_views
 from marketplace.analytics import services
 from marketplace.publication.services import publish
-from tests.analytics_records import BUYER_A, BUYER_B, known_set, process, store, store_all
+from tests.analytics_records import (
+    BUYER_A,
+    BUYER_B,
+    bid,
+    known_set,
+    party,
+    process,
+    store,
+    store_all,
+)
 from tests.supplier_helpers import english
 
 TABLES = [
@@ -218,3 +227,35 @@ def test_cli_refresh_builds_the_facts(app: Flask, db: Session) -> None:
     assert [f.ocid[-1] for f in services.facts(db)] == ["1", "2", "3", "4", "5"]
     again = app.test_cli_runner().invoke(main, ["analytics", "refresh"])
     assert "read 0 records" in again.output
+
+
+def test_page_stays_under_60_kb_with_many_buyers_categories_and_years(
+    client: FlaskClient, db: Session
+) -> None:
+    records = []
+    for n in range(60):
+        year = 2019 + n % 8
+        records.append(
+            process(
+                100 + n,
+                buyer={"id": f"MX-UC-{n:03d}", "name": f"Dirección General de Compras {n:03d}"},
+                method="open",
+                code=f"{43211503 + 10000 * n}",
+                start=f"{year}-03-01T00:00:00Z",
+                estimate=1_000_000 + n,
+                bids=[bid(f"S{k}", 900_000 + k) for k in range(n % 13)],
+                award=([f"S{n % 7}"], 950_000.5 + n, f"{year}-04-01T00:00:00Z", "active"),
+                contract=True,
+                parties=[party(f"S{n % 7}", ["supplier"], "sme" if n % 2 else "large")],
+            )
+        )
+    store_all(db, records)
+    response = english(client).get("/analytics")
+    page = response.get_data(as_text=True)
+    assert len(response.data) <= 60 * 1024
+    assert len(page_table(page, "spend-by-buyer")) == 1 + 10 + 1  # header, top ten, others
+    assert page_table(page, "spend-by-buyer")[-1][0] == "50 others"
+    # No disclosed bid and no numberOfTenderers: not counted (unknown, not zero).
+    assert [r[0] for r in page_table(page, "bidders")[1:]] == [str(n) for n in range(1, 10)] + [
+        "10+"
+    ]
