@@ -108,6 +108,8 @@ def test_buyer_scores_awards_and_resolves_a_complaint(client: FlaskClient, db: S
     login_as(client, opened.owner)
     page = client.get(page_url).get_data(as_text=True)
     assert "1 complaint to resolve." in page and grounds in page
+    dashboard = client.get("/buyer/").get_data(as_text=True)
+    assert "1 complaint to resolve." in dashboard and page_url in dashboard
     [complaint] = db.scalars(select(Complaint)).all()
     resolve_url = f"/buyer/complaints/{complaint.id}/resolve"
     r = f"r{complaint.id}-"

@@ -134,6 +134,18 @@ def evaluation_todo(rankings: list[LotRanking], holding: dict[str, Award | None]
     )
 
 
+@bp.app_template_global()
+def evaluation_todo_for(tender: Tender) -> Todo | None:
+    """What the buyer still has to do in ``tender``'s evaluation (None before the
+    opening), for the dashboard."""
+    session = db_session()
+    if tender.state != TenderState.EVALUATION or not is_opened(session, tender):
+        return None
+    rankings = rank_lots(session, tender)
+    holding = {r.lot: holding_award(session, tender, r.lot) for r in rankings}
+    return evaluation_todo(rankings, holding, tender_complaints(session, tender))
+
+
 def _my_scores(bids: list[Bid]) -> dict[tuple[int, str], EvaluationScore]:
     if not bids:
         return {}
