@@ -136,10 +136,11 @@ def test_tender_completes_only_when_every_active_award_is_signed(db: Session) ->
 def test_a_pending_award_keeps_the_tender_open(db: Session) -> None:
     tender, owner, bidders = opened_tender(db)
     first = make_award(db, tender, bidders[0][2])
-    make_award(db, tender, bidders[0][2], lot="lot-2", value=LOT2_PRICE,
-               status=AwardStatus.PENDING)  # fmt: skip
+    second = make_award(db, tender, bidders[0][2], lot="lot-2", value=LOT2_PRICE,
+                        status=AwardStatus.PENDING)  # fmt: skip
+    second.standstill_end = SIGNED_AT + 5 * DAY  # a complaint extended it, say
     sign_contract(db, first, owner, sign_input(), now=SIGNED_AT)
-    assert tender.state == TenderState.EVALUATION
+    assert tender.state == TenderState.EVALUATION and second.status == AwardStatus.PENDING
 
 
 @pytest.mark.parametrize(
@@ -151,10 +152,23 @@ def test_signing_an_award_that_is_not_active_is_refused(
 ) -> None:
     tender, owner, bidders = opened_tender(db)
     award = make_award(db, tender, bidders[0][2], status=status)
+    assert award.standstill_end is not None
+    during_standstill = award.standstill_end - DAY
     before = count(db, OcdsRelease)
     with pytest.raises(ContractError, match=message):
-        sign_contract(db, award, owner, sign_input(), now=SIGNED_AT)
+        sign_contract(db, award, owner, sign_input(date_signed=during_standstill - DAY),
+                      now=during_standstill)  # fmt: skip
     assert count(db, Contract) == 0 and count(db, OcdsRelease) == before
+
+
+def test_an_award_whose_standstill_ended_can_be_signed_before_the_tick(db: Session) -> None:
+    tender, owner, bidders = opened_tender(db)
+    award = make_award(db, tender, bidders[0][2], status=AwardStatus.PENDING)
+    assert award.standstill_end is not None and award.standstill_end < SIGNED_AT
+    contract = sign_contract(db, award, owner, sign_input(), now=SIGNED_AT)
+    assert award.status == AwardStatus.ACTIVE and contract.status == ContractStatus.ACTIVE
+    tags = [r["tag"] for r in releases(db, tender.ocid)[-2:]]
+    assert tags == [["awardUpdate"], ["contract"]]
 
 
 def test_signing_twice_is_refused(db: Session) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from marketplace.accounts.models import OrgKind, Role
+from marketplace.awards.models import AwardStatus
 from marketplace.contracts.life_models import ContractPayment
 from marketplace.contracts.models import Contract, ContractStatus
 from marketplace.contracts.services import MilestoneInput, add_milestone
@@ -20,7 +21,13 @@ from marketplace.db import utcnow
 from marketplace.inbox.models import Message
 from marketplace.publication.models import OcdsRelease
 from marketplace.tenders.states import TenderState
-from tests.contract_helpers import active_award, past_start, signed_contract
+from tests.contract_helpers import (
+    active_award,
+    make_award,
+    opened_tender,
+    past_start,
+    signed_contract,
+)
 from tests.factories import csrf_token, login_as, make_org, make_user, post_form
 from tests.supplier_helpers import make_supplier
 
@@ -214,3 +221,16 @@ def test_another_unit_and_another_company_are_refused(client: FlaskClient, db: S
     assert releases(db) == before
     db.refresh(contract)
     assert contract.status == ContractStatus.ACTIVE
+
+
+def test_overview_lists_an_award_whose_standstill_just_ended(
+    client: FlaskClient, db: Session
+) -> None:
+    tender, owner, bidders = opened_tender(db, past_start())
+    award = make_award(db, tender, bidders[0][2], status=AwardStatus.PENDING)
+    db.commit()
+    login_as(client, owner)
+    overview = client.get("/buyer/contracts").get_data(as_text=True)
+    assert f"/buyer/awards/{award.id}/contract" in overview
+    db.refresh(award)
+    assert award.status == AwardStatus.ACTIVE

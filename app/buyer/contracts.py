@@ -34,10 +34,16 @@ from app.db import db_session
 from app.security import role_required
 from marketplace.accounts.models import Role
 from marketplace.awards.models import Award
+from marketplace.awards.services import read_awards
 from marketplace.contracts.errors import ContractError, NotYourContract, NotYourProcess
 from marketplace.contracts.life_models import ContractMilestone
 from marketplace.contracts.models import Contract
-from marketplace.contracts.queries import buyer_overview, contract_for, history
+from marketplace.contracts.queries import (
+    buyer_overview,
+    contract_for,
+    history,
+    tenders_with_due_awards,
+)
 from marketplace.contracts.releases import COMPLETED, TERMINATED_EARLY, contract_lines
 from marketplace.contracts.services import (
     DOCUMENT_TYPES,
@@ -165,8 +171,15 @@ def _run(action: Callable[[], Any], form: Any) -> bool:
 @bp.get("/contracts")
 @role_required(Role.BUYER)
 def contracts() -> ResponseReturnValue:
-    now = utcnow()
-    overview = buyer_overview(db_session(), current_user.organisation_id, now)
+    session = db_session()
+    now = utcnow().replace(microsecond=0)
+    # Awards whose standstill is over become active first, so they show as ready to sign.
+    if sum(
+        read_awards(session, t, now)
+        for t in tenders_with_due_awards(session, current_user.organisation_id, now)
+    ):
+        session.commit()
+    overview = buyer_overview(session, current_user.organisation_id, now)
     return render_template("buyer/contracts/overview.html", overview=overview, now=now)
 
 

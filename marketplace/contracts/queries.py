@@ -79,6 +79,25 @@ def buyer_overview(session: Session, org_id: int, now: dt.datetime) -> BuyerOver
     )
 
 
+def tenders_with_due_awards(session: Session, org_id: int, now: dt.datetime) -> list[Tender]:
+    """The unit's tenders with a pending award whose standstill is over (to bring up to
+    date before listing the awards waiting for a contract)."""
+    return list(
+        session.scalars(
+            select(Tender)
+            .where(
+                Tender.buyer_org_id == org_id,
+                Tender.id.in_(
+                    select(Award.tender_id).where(
+                        Award.status == AwardStatus.PENDING, Award.standstill_end <= now
+                    )
+                ),
+            )
+            .order_by(Tender.id)
+        )
+    )
+
+
 def supplier_contracts(session: Session, supplier: Supplier) -> list[Contract]:
     """The supplier's signed contracts, newest first."""
     return list(

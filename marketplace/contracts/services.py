@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from marketplace.accounts.models import User
 from marketplace.audit.services import record as audit
 from marketplace.awards.models import Award, AwardStatus
+from marketplace.awards.services import apply_due_awards
 from marketplace.contracts.errors import N_, ContractError, Msg
 from marketplace.contracts.life_models import (
     ContractAmendment,
@@ -207,6 +208,8 @@ def sign_contract(
     now = (now or utcnow()).replace(microsecond=0)
     tender = award.tender
     begin_buyer_change(session, tender, user, now)
+    # An award whose standstill ended without a complaint is active even before the tick.
+    apply_due_awards(session, tender, now)
     session.refresh(award)
     _check_award(session, award)
     errors: dict[str, str | Msg] = {}
