@@ -74,15 +74,20 @@ def _stems(word: str) -> tuple[str, str]:
     return _SPANISH(word), _ENGLISH(word)
 
 
-def text_analyzer() -> analysis.Analyzer:
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
     stops = frozenset(stopwords_for_language("es")) | frozenset(stopwords_for_language("en"))
     # Stop words are removed after accent folding, so remove their folded forms.
-    folded = frozenset(word.translate(accent_map) for word in stops)
+    return stops | frozenset(word.translate(accent_map) for word in stops)
+
+
+def text_analyzer() -> analysis.Analyzer:
+    # marketplace/search/highlighting.py repeats these steps word by word: keep in step.
     return (
         analysis.RegexTokenizer()
         | analysis.LowercaseFilter()
         | analysis.CharsetFilter(accent_map)
-        | analysis.StopFilter(stoplist=stops | folded, minsize=1)
+        | analysis.StopFilter(stoplist=stop_words(), minsize=1)
         | BilingualStemFilter()
     )
 

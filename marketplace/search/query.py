@@ -16,10 +16,12 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any
 
-from whoosh import highlight, qparser
+from whoosh import qparser
 from whoosh import query as wq
 from whoosh.fields import Schema
 
+from marketplace.search import fastmatch
+from marketplace.search.highlighting import Marker, highlight_context, highlight_whole
 from marketplace.search.index import IndexUnavailable
 from marketplace.search.request import FACETS, Problem, SearchRequest
 from marketplace.search.snapshot import Snapshot, snapshot_for
@@ -129,8 +131,10 @@ class _Matches:
     docs: list[int]
     #: No words and no filters: every live document.
     everything: bool
-    #: ``docs`` are already in relevance order.
+    #: Ordered by relevance: ``docs`` are in that order already unless ``scores`` are
+    #: given (then ``_ordered`` sorts just the page it needs).
     ranked: bool
+    scores: dict[int, float] | None = None
 
 
 def _match(snapshot: Snapshot, request: SearchRequest, problems: list[Problem]) -> _Matches:
@@ -143,25 +147,36 @@ def _match(snapshot: Snapshot, request: SearchRequest, problems: list[Problem]) 
         request.filters[facet] = [v for v in values if v in known]
     request.filters = {k: v for k, v in request.filters.items() if v}
     ranked = query is not None and request.effective_sort == "relevance"
+    scores = None
     if query is None:
         docs: list[int] = snapshot.live
     elif ranked:
-        # One scored pass gives both the full match set and its order (best first, ties
-        # by document number); filtering below keeps that order.
-        results = snapshot.searcher.search(query, limit=None, optimize=False)
-        docs = [docnum for _score, docnum in results.top_n]
+        scores = fastmatch.scores(snapshot.terms, query)
+        if scores is not None:
+            docs = sorted(scores)  # ordered by _ordered, for the page only
+        else:
+            # One scored pass gives both the full match set and its order (best first,
+            # ties by document number); filtering below keeps that order.
+            results = snapshot.searcher.search(query, limit=None, optimize=False)
+            docs = [docnum for _score, docnum in results.top_n]
     else:
-        docs = sorted(snapshot.searcher.docs_for_query(query))
+        found = fastmatch.docs(snapshot.terms, query)
+        docs = sorted(found if found is not None else snapshot.searcher.docs_for_query(query))
     dates, amounts = _bounds(request)
     narrowed = bool(request.filters) or dates is not None or amounts is not None
     if narrowed:
         docs = snapshot.filter(docs, request.filters, dates, amounts)
-    return _Matches(snapshot, query, docs, query is None and not narrowed, ranked)
+    return _Matches(snapshot, query, docs, query is None and not narrowed, ranked, scores)
 
 
 def _ordered(matches: _Matches, request: SearchRequest, limit: int | None) -> list[int]:
     """The first ``limit`` matching documents (all when None) in the request's order."""
     sort = request.effective_sort
+    if matches.ranked and matches.scores is not None:
+        if limit is None or limit >= len(matches.docs):
+            return fastmatch.ranked({d: matches.scores[d] for d in matches.docs})
+        scores = matches.scores
+        return heapq.nsmallest(limit, matches.docs, key=lambda d: (-round(scores[d], 9), d))
     if matches.ranked:
         return matches.docs if limit is None else matches.docs[:limit]
     rank = matches.snapshot.rank("date" if sort == "relevance" else sort)
@@ -196,32 +211,29 @@ def _hit(stored: dict[str, Any], highlights: dict[str, str]) -> Hit:
     )
 
 
-_FORMATTER_ARGS = {"tagname": "mark", "classname": "hl", "termclass": "t", "between": " … "}
-
-
-def _highlight_terms(snapshot: Snapshot, query: wq.Query) -> set[str]:
+def _highlight_terms(snapshot: Snapshot, query: wq.Query) -> frozenset[str]:
     """The query's own terms, plus what its wildcards expand to in this index; the text
     field holds every word, so its terms mark the stored title, description and items."""
     reader = snapshot.searcher.reader()
     found = chain(query.iter_all_terms(), query.existing_terms(reader, phrases=True, expand=True))
-    return {text.decode() if isinstance(text, bytes) else str(text) for _field, text in found}
+    return frozenset(
+        text.decode() if isinstance(text, bytes) else str(text) for _field, text in found
+    )
 
 
-def _highlights(snapshot: Snapshot, terms: set[str], stored: dict[str, Any]) -> dict[str, str]:
+def _highlights(terms: frozenset[str], stored: dict[str, Any]) -> dict[str, str]:
     marks: dict[str, str] = {}
-    formatter = highlight.HtmlFormatter(**_FORMATTER_ARGS)
+    marker = Marker()  # one per hit: a word keeps its class across the fields
     for name in ("title", "description", "items"):
         text = stored.get(name)
         if not text:
             continue
         if name == "items" and "description" in marks:
             break  # one excerpt under the title is enough
-        fragmenter = (
-            highlight.WholeFragmenter()
-            if name == "title"
-            else highlight.ContextFragmenter(maxchars=160, surround=50)
-        )
-        marked = highlight.highlight(text, terms, snapshot.analyzer, fragmenter, formatter, top=2)
+        if name == "title":
+            marked = highlight_whole(text, terms, marker)
+        else:
+            marked = highlight_context(text, terms, marker, maxchars=160, surround=50, top=2)
         if marked:
             # Items are stored one per line; on a page they read as a list.
             marks[name] = marked.replace("\n", " · ")
@@ -245,11 +257,11 @@ def search(
             request.page = pages
         start = (request.page - 1) * request.per_page
         page_docs = _ordered(matches, request, request.page * request.per_page)[start:]
-        terms = _highlight_terms(snapshot, matches.query) if matches.query else set()
+        terms = _highlight_terms(snapshot, matches.query) if matches.query else frozenset()
         hits = []
         for docnum in page_docs:
             stored = snapshot.searcher.stored_fields(docnum)
-            marks = _highlights(snapshot, terms, stored) if terms else {}
+            marks = _highlights(terms, stored) if terms else {}
             hits.append(_hit(stored, marks))
         counts = snapshot.counts(matches.docs, matches.everything)
     facets = {}

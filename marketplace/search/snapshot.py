@@ -27,6 +27,7 @@ from whoosh.fields import Schema
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
+from marketplace.search.fastmatch import TermCache
 from marketplace.search.index import IndexUnavailable, current_dir, open_index
 from marketplace.search.request import FACETS, MULTI_VALUED
 
@@ -60,6 +61,8 @@ class Snapshot:
     date: list[float | None]
     amount: list[float | None]
     totals: dict[str, Counter[str]]
+    #: Postings of the words searched so far (see fastmatch), kept with this state.
+    terms: TermCache
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ranks: dict[str, list[int]] = field(default_factory=dict)
 
@@ -198,6 +201,7 @@ def build(ix: Index) -> Snapshot:
             date=_leaf_columns(searcher, "date", _number),
             amount=_leaf_columns(searcher, "amount", _number),
             totals=totals,
+            terms=TermCache(searcher),
         )
     except BaseException:
         searcher.close()
