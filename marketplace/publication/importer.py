@@ -14,6 +14,7 @@ leave such records out); a ``search_outbox`` row puts it in the search index.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import warnings
 from collections.abc import Callable, Iterable
@@ -21,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from marketplace.db import utcnow
+from marketplace.db import Base, utcnow
 from marketplace.publication.import_models import COMPILED, RELEASE, ImportedRelease
 from marketplace.publication.models import OcdsRecord, SearchOutbox
 from marketplace.publication.services import canonical_json, parse_ocds_datetime
@@ -189,11 +190,36 @@ def _digest(data: Any) -> str:
     return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
+# Table-level statements with bound parameters, compiled once and cached (as in
+# services.py): building ORM statements per item cost more than the database work.
+_RELEASES = Base.metadata.tables[ImportedRelease.__tablename__]
+_RECORDS = Base.metadata.tables[OcdsRecord.__tablename__]
+_OWNER = select(_RECORDS.c.publisher_name).where(_RECORDS.c.ocid == bindparam("key"))
+_STORED = select(
+    _RELEASES.c.release_id, _RELEASES.c.kind, _RELEASES.c.sha256, _RELEASES.c.date
+).where(_RELEASES.c.ocid == bindparam("key"))
+_HISTORY = (
+    select(_RELEASES.c.data, _RELEASES.c.date)
+    .where(_RELEASES.c.ocid == bindparam("key"))
+    .order_by(_RELEASES.c.date, _RELEASES.c.id)
+)
+_INSERT_RELEASE = insert(_RELEASES)
+_DELETE_RELEASES = delete(_RELEASES).where(_RELEASES.c.ocid == bindparam("key"))
+_INSERT_RECORD = insert(_RECORDS)
+_UPDATE_RECORD = update(_RECORDS).where(_RECORDS.c.ocid == bindparam("key"))
+_INSERT_OUTBOX = insert(Base.metadata.tables[SearchOutbox.__tablename__])
+
+
+@dataclass(frozen=True)
+class _Stored:
+    kind: str
+    sha256: str
+    date: dt.datetime
+
+
 def _check_owner(session: Session, ocid: str, publisher: str) -> bool:
     """Whether the ocid already has a record; a conflict when it is not this publisher's."""
-    row = session.execute(
-        select(OcdsRecord.publisher_name).where(OcdsRecord.ocid == ocid)
-    ).one_or_none()
+    row = session.execute(_OWNER, {"key": ocid}).one_or_none()
     if row is None:
         return False
     if row.publisher_name is None:
@@ -205,14 +231,20 @@ def _check_owner(session: Session, ocid: str, publisher: str) -> bool:
     return True
 
 
-def _stored(session: Session, ocid: str) -> dict[str, tuple[str, str]]:
-    """release id -> (kind, sha256) of what is stored for the ocid."""
-    rows = session.execute(
-        select(ImportedRelease.release_id, ImportedRelease.kind, ImportedRelease.sha256).where(
-            ImportedRelease.ocid == ocid
-        )
-    )
-    return {release_id: (kind, sha) for release_id, kind, sha in rows}
+def _stored(session: Session, ocid: str) -> dict[str, _Stored]:
+    """release id -> what is stored for the ocid."""
+    rows = session.execute(_STORED, {"key": ocid})
+    return {release_id: _Stored(kind, sha, date) for release_id, kind, sha, date in rows}
+
+
+def _release_row(
+    ocid: str, release_id: str, kind: str, release: dict[str, Any], digest: str,
+    publisher: str, source: str, date: dt.datetime, now: dt.datetime,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "ocid": ocid, "release_id": release_id, "kind": kind, "date": date, "data": release,
+        "sha256": digest, "publisher_name": publisher, "source": source, "imported_at": now,
+    }  # fmt: skip
 
 
 def _store_releases(
@@ -223,54 +255,54 @@ def _store_releases(
     publisher: str,
     source: str,
 ) -> bool:
-    _check_owner(session, ocid, publisher)
-    stored = _stored(session, ocid)
-    if any(kind == COMPILED for kind, _ in stored.values()):
+    exists = _check_owner(session, ocid, publisher)
+    stored = _stored(session, ocid) if exists else {}
+    if any(row.kind == COMPILED for row in stored.values()):
         raise _Conflict(
             "ocid",
             f"{ocid!r} was imported as a compiled record without its "
             "releases; its releases cannot be added to it",
         )
-    new: dict[str, dict[str, Any]] = {}
+    new: dict[str, tuple[dict[str, Any], str]] = {}
     for index, release in enumerate(releases):
         release_id, digest = release["id"], _digest(release)
         path = "id" if len(releases) == 1 else f"releases/{index}/id"
-        previous = stored.get(release_id)
+        previous = stored[release_id].sha256 if release_id in stored else None
         if previous is None and release_id in new:
-            previous = (RELEASE, _digest(new[release_id]))
-        if previous is not None and previous[1] != digest:
+            previous = new[release_id][1]
+        if previous is not None and previous != digest:
             raise _Conflict(
                 path, f"release {release_id!r} was already imported with different content"
             )
         if previous is None:
-            new[release_id] = release
+            new[release_id] = (release, digest)
     if not new:
         return False
     now = utcnow()
-    for release_id, release in new.items():
-        session.execute(
-            insert(ImportedRelease).values(
-                ocid=ocid,
-                release_id=release_id,
-                kind=RELEASE,
-                date=parse_ocds_datetime(release["date"]),
-                data=release,
-                sha256=_digest(release),
-                publisher_name=publisher,
-                source=source,
-                imported_at=now,
-            )
-        )
-    rows = session.execute(
-        select(ImportedRelease.data, ImportedRelease.date)
-        .where(ImportedRelease.ocid == ocid)
-        .order_by(ImportedRelease.date, ImportedRelease.id)
-    ).all()
+    session.execute(
+        _INSERT_RELEASE,
+        [
+            _release_row(
+                ocid,
+                release_id,
+                RELEASE,
+                release,
+                digest,
+                publisher,
+                source,
+                parse_ocds_datetime(release["date"]),
+                now,
+            )  # fmt: skip
+            for release_id, (release, digest) in new.items()
+        ],
+    )
+    rows = session.execute(_HISTORY, {"key": ocid}).all()
     with warnings.catch_warnings():
         # ocdsmerge warns about odd ids (the checks have reported them already).
         warnings.simplefilter("ignore")
         compiled = compile_record([data for data, _ in rows], schema)
-    _put_record(session, ocid, compiled, len(rows), rows[0].date, rows[-1].date, publisher)
+    dates = [date for _, date in rows]
+    _put_record(session, ocid, compiled, len(rows), min(dates), max(dates), publisher, exists)
     return True
 
 
@@ -278,9 +310,9 @@ def _store_compiled(
     session: Session, ocid: str, compiled: dict[str, Any], publisher: str, source: str
 ) -> bool:
     """A record published without its releases: its compiled release stands for it."""
-    _check_owner(session, ocid, publisher)
-    stored = _stored(session, ocid)
-    if any(kind == RELEASE for kind, _ in stored.values()):
+    exists = _check_owner(session, ocid, publisher)
+    stored = _stored(session, ocid) if exists else {}
+    if any(row.kind == RELEASE for row in stored.values()):
         raise _Conflict(
             "compiledRelease",
             f"{ocid!r} was imported from its releases; a "
@@ -289,35 +321,24 @@ def _store_compiled(
     release_id, digest = compiled["id"], _digest(compiled)
     date = parse_ocds_datetime(compiled["date"])
     if release_id in stored:
-        if stored[release_id][1] == digest:
+        if stored[release_id].sha256 == digest:
             return False
         raise _Conflict(
             "compiledRelease/id",
             f"compiled release {release_id!r} was already imported with different content",
         )
-    previous = session.execute(
-        select(ImportedRelease.date).where(ImportedRelease.ocid == ocid)
-    ).scalar_one_or_none()
-    if previous is not None and previous > date:
+    if any(row.date > date for row in stored.values()):
         raise _Conflict(
             "compiledRelease/date",
             f"an imported compiled release of {ocid!r} is newer than this one",
         )
-    session.execute(delete(ImportedRelease).where(ImportedRelease.ocid == ocid))
+    now = utcnow()
+    session.execute(_DELETE_RELEASES, {"key": ocid})
     session.execute(
-        insert(ImportedRelease).values(
-            ocid=ocid,
-            release_id=release_id,
-            kind=COMPILED,
-            date=date,
-            data=compiled,
-            sha256=digest,
-            publisher_name=publisher,
-            source=source,
-            imported_at=utcnow(),
-        )
+        _INSERT_RELEASE,
+        _release_row(ocid, release_id, COMPILED, compiled, digest, publisher, source, date, now),
     )
-    _put_record(session, ocid, compiled, 1, date, date, publisher)
+    _put_record(session, ocid, compiled, 1, date, date, publisher, exists)
     return True
 
 
@@ -326,9 +347,10 @@ def _put_record(
     ocid: str,
     compiled: dict[str, Any],
     count: int,
-    first: Any,
-    last: Any,
+    first: dt.datetime,
+    last: dt.datetime,
     publisher: str,
+    exists: bool,
 ) -> None:
     now = utcnow()
     values = {
@@ -340,12 +362,11 @@ def _put_record(
         "year": first.year,
         "publisher_name": publisher,
     }
-    exists = session.scalar(select(OcdsRecord.ocid).where(OcdsRecord.ocid == ocid))
-    if exists is None:
-        session.execute(insert(OcdsRecord).values(ocid=ocid, **values))
+    if exists:
+        session.execute(_UPDATE_RECORD, {"key": ocid, **values})
     else:
-        session.execute(update(OcdsRecord).where(OcdsRecord.ocid == ocid).values(**values))
-    session.execute(insert(SearchOutbox).values(ocid=ocid, enqueued_at=now))
+        session.execute(_INSERT_RECORD, {"ocid": ocid, **values})
+    session.execute(_INSERT_OUTBOX, {"ocid": ocid, "enqueued_at": now})
     loaded = session.identity_map.get(session.identity_key(OcdsRecord, ocid))
     if loaded is not None:
         session.expire(loaded)
