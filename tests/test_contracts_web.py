@@ -234,3 +234,19 @@ def test_overview_lists_an_award_whose_standstill_just_ended(
     assert f"/buyer/awards/{award.id}/contract" in overview
     db.refresh(award)
     assert award.status == AwardStatus.ACTIVE
+
+
+def test_signing_during_the_standstill_is_refused_on_the_page(
+    client: FlaskClient, db: Session
+) -> None:
+    tender, owner, bidders = opened_tender(db, past_start())
+    award = make_award(db, tender, bidders[0][2], status=AwardStatus.PENDING)
+    award.standstill_end = utcnow() + dt.timedelta(days=5)
+    db.commit()
+    login_as(client, owner)
+    url = f"/buyer/awards/{award.id}/contract"
+    assert "cannot be signed yet" in client.get(url).get_data(as_text=True)
+    resp = post_form(client, url, sign_data())
+    assert resp.status_code == 422
+    assert "still in its standstill period" in resp.get_data(as_text=True)
+    assert db.scalar(select(Contract).where(Contract.award_id == award.id)) is None
