@@ -109,11 +109,12 @@ def audit_verify() -> None:
 def demo(processes: int, seed: int) -> None:
     """Migrate the database and load realistic demo data (idempotent)."""
     import migrations
+    from app.buyer.opening import bid_secret
     from marketplace.demo import load_demo
 
     with get_database().engine.begin() as conn:
         migrations.upgrade(conn)
-    summary = load_demo(db_session(), processes=processes, seed=seed)
+    summary = load_demo(db_session(), processes=processes, seed=seed, bid_secret=bid_secret())
     click.echo(summary)
     # What the public sees is derived from the releases: bring the search index and
     # the bulk files up to date so the explorer and /bulk/ show the demo at once.

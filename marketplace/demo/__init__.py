@@ -14,12 +14,25 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 #: Order matters: later steps use what earlier steps made.
-STEPS = ("accounts", "suppliers", "tenders", "cases", "contracts")
+STEPS = (
+    "accounts",
+    "suppliers",
+    "tenders",
+    "cases",
+    "bids",
+    "awards",
+    "contracts",
+    "contract_changes",
+)
 
 
-def load_demo(session: Session, processes: int = 40, seed: int = 1) -> str:
+def load_demo(
+    session: Session, processes: int = 40, seed: int = 1, bid_secret: str | None = None
+) -> str:
+    """Run every step; ``bid_secret`` (the app's, see ``app.buyer.opening.bid_secret``)
+    seals the demo bids, so without it the steps from bids on find nothing to do."""
     rng = random.Random(seed)
-    ctx: dict[str, Any] = {"processes": processes, "seed": seed}
+    ctx: dict[str, Any] = {"processes": processes, "seed": seed, "bid_secret": bid_secret}
     lines = []
     for name in STEPS:
         module = importlib.import_module(f"marketplace.demo.{name}")
