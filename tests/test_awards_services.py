@@ -36,6 +36,7 @@ from marketplace.bids.models import BidStatus
 from marketplace.bids.opening import disqualify_bid
 from marketplace.inbox.models import Message
 from marketplace.publication.models import OcdsRecord, OcdsRelease
+from marketplace.tenders.services import cancel_tender
 from marketplace.tenders.states import TenderState
 from marketplace.ticks import run_due
 from tests.award_helpers import (
@@ -483,3 +484,17 @@ def test_a_bidder_of_another_lot_cannot_complain(db: Session) -> None:
     with pytest.raises(AwardError, match="this lot"):
         file_complaint(db, award, opened.users[2], "No estoy de acuerdo con la adjudicación.",
                        now=AWARDED_AT + HOUR)  # fmt: skip
+
+
+def test_a_cancelled_tenders_pending_award_never_becomes_active(db: Session) -> None:
+    opened, [award] = awarded_tender(db, ("lot-1",))
+    cancel_tender(db, opened.tender, opened.owner, "La necesidad dejó de existir.",
+                  now=AWARDED_AT + HOUR)  # fmt: skip
+    with pytest.raises(AwardError, match="standstill"):
+        file_complaint(db, award, opened.users[1], "La adjudicación no fue conforme a las bases.",
+                       now=AWARDED_AT + 2 * HOUR)  # fmt: skip
+    assert run_due(db, AFTER_STANDSTILL)["marketplace.awards.ticks.end_standstill_periods"] == (
+        "0 awards made active"
+    )
+    assert read_awards(db, opened.tender, AFTER_STANDSTILL) is False
+    assert award.status == AwardStatus.PENDING

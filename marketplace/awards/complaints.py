@@ -25,6 +25,7 @@ from marketplace.bids.services import live_bid
 from marketplace.db import utcnow
 from marketplace.suppliers.services import supplier_for_org
 from marketplace.tenders.services import ensure_buyer_of
+from marketplace.tenders.states import TenderState
 from marketplace.tenders.workflow import emit, lock
 
 MIN_GROUNDS, MAX_TEXT = 20, 5000
@@ -65,7 +66,8 @@ def file_complaint(
     if award.supplier_id == bid.supplier_id:
         raise AwardError(N_("The awarded supplier cannot complain about its own award."))
     if (
-        award.status != AwardStatus.PENDING
+        tender.state != TenderState.EVALUATION
+        or award.status != AwardStatus.PENDING
         or award.standstill_end is None
         or now >= award.standstill_end
     ):

@@ -266,7 +266,8 @@ def activate(session: Session, award: Award) -> None:
 def apply_due_awards(session: Session, tender: Tender, now: dt.datetime) -> int:
     """Make active every award of ``tender`` whose standstill is over and not paused; one
     ``awardUpdate`` release for them. Returns how many."""
-    if not _due(session, tender, now):
+    # A cancelled (or otherwise closed) tender's pending awards never become active.
+    if tender.state != TenderState.EVALUATION or not _due(session, tender, now):
         return 0
     lock(session, tender)
     due = _due(session, tender, now)
@@ -283,8 +284,6 @@ def apply_due_awards(session: Session, tender: Tender, now: dt.datetime) -> int:
 def read_awards(session: Session, tender: Tender, now: dt.datetime | None = None) -> bool:
     """Bring a tender's awards up to date before showing them; True when something moved
     (the caller commits)."""
-    if tender.state != TenderState.EVALUATION and tender.state != TenderState.COMPLETE:
-        return False
     return apply_due_awards(session, tender, (now or utcnow()).replace(microsecond=0)) > 0
 
 
@@ -293,7 +292,9 @@ def tick(session: Session, now: dt.datetime) -> int:
     now = now.replace(microsecond=0)
     tender_ids = session.scalars(
         select(Award.tender_id)
+        .join(Tender, Tender.id == Award.tender_id)
         .where(
+            Tender.state == TenderState.EVALUATION,
             Award.status == AwardStatus.PENDING,
             Award.standstill_end.is_not(None),
             Award.standstill_end <= now,
