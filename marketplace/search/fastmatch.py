@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
+from itertools import repeat
 from typing import Any
 
 from whoosh import query as wq
@@ -202,8 +203,13 @@ def docs(cache: TermCache, query: wq.Query) -> set[int] | None:
     return None
 
 
+def rounded(found: dict[int, float]) -> dict[int, float]:
+    """Scores to 9 decimals: sums of the same terms in another order (ours, whoosh's)
+    differ in the last bits, and equal scores must tie (then the first document wins)."""
+    return dict(zip(found, map(round, found.values(), repeat(9)), strict=True))
+
+
 def ranked(found: dict[int, float]) -> list[int]:
     """Documents best first, ties by document number (whoosh's order)."""
-    items = sorted(found.items())
-    items.sort(key=lambda item: round(item[1], 9), reverse=True)
-    return [doc for doc, _score in items]
+    scores = rounded(found)
+    return sorted(sorted(scores), key=scores.__getitem__, reverse=True)

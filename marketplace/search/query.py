@@ -11,6 +11,7 @@ import datetime as dt
 import heapq
 import math
 import os
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -135,12 +136,59 @@ class _Matches:
     #: given (then ``_ordered`` sorts just the page it needs).
     ranked: bool
     scores: dict[int, float] | None = None
+    #: What ``_match`` found wrong with the request, and the filters it kept.
+    problems: list[Problem] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    #: Facet counts, computed when first asked for (``search`` does, ``iter_hits`` not).
+    counts: dict[str, Counter[str]] | None = None
+
+    @property
+    def cost(self) -> int:
+        return len(self.docs) + 2 * len(self.scores or ())
+
+    def facet_counts(self) -> dict[str, Counter[str]]:
+        if self.counts is None:
+            self.counts = self.snapshot.counts(self.docs, self.everything)
+        return self.counts
+
+
+def _parse(snapshot: Snapshot, text: str, problems: list[Problem]) -> wq.Query | None:
+    cached = snapshot.memo.parsed.get(text)
+    if cached is None:
+        found: list[Problem] = []
+        cached = (_text_query(snapshot.schema, text, found), found)
+        snapshot.memo.parsed.put(text, cached)
+    problems.extend(cached[1])
+    return cached[0]  # type: ignore[no-any-return]
+
+
+def _signature(request: SearchRequest) -> tuple[object, ...]:
+    """What decides the matching documents (not the order or the page)."""
+    filters = tuple(sorted((k, tuple(v)) for k, v in request.filters.items()))
+    ranges = (request.date_from, request.date_to, request.amount_min, request.amount_max)
+    return (request.q, filters, ranges, request.effective_sort == "relevance")
 
 
 def _match(snapshot: Snapshot, request: SearchRequest, problems: list[Problem]) -> _Matches:
-    query = _text_query(snapshot.schema, request.q, problems)
+    """The matching documents (shared by the searches that differ only in sort or page)."""
+    key = _signature(request)
+    matches = snapshot.memo.matches.get(key)
+    if matches is None:
+        matches = _find(snapshot, replace(request, filters=dict(request.filters)))
+        snapshot.memo.matches.put(key, matches)
+    problems.extend(matches.problems)
+    kept = matches.filters  # the filters in the caller's order, unknown values left out
+    request.filters = {
+        k: [v for v in values if v in kept[k]] for k, values in request.filters.items() if k in kept
+    }
+    return matches  # type: ignore[no-any-return]
+
+
+def _find(snapshot: Snapshot, request: SearchRequest) -> _Matches:
+    problems: list[Problem] = []
+    query = _parse(snapshot, request.q, problems)
     for facet, values in list(request.filters.items()):
-        known = set(snapshot.totals[facet])
+        known = snapshot.totals[facet]
         for value in values:
             if value not in known:
                 problems.append(Problem("unknown_value", {"facet": facet, "value": value}))
@@ -153,6 +201,7 @@ def _match(snapshot: Snapshot, request: SearchRequest, problems: list[Problem]) 
     elif ranked:
         scores = fastmatch.scores(snapshot.terms, query)
         if scores is not None:
+            scores = fastmatch.rounded(scores)
             docs = sorted(scores)  # ordered by _ordered, for the page only
         else:
             # One scored pass gives both the full match set and its order (best first,
@@ -166,17 +215,18 @@ def _match(snapshot: Snapshot, request: SearchRequest, problems: list[Problem]) 
     narrowed = bool(request.filters) or dates is not None or amounts is not None
     if narrowed:
         docs = snapshot.filter(docs, request.filters, dates, amounts)
-    return _Matches(snapshot, query, docs, query is None and not narrowed, ranked, scores)
+    everything = query is None and not narrowed
+    return _Matches(snapshot, query, docs, everything, ranked, scores, problems, request.filters)
 
 
 def _ordered(matches: _Matches, request: SearchRequest, limit: int | None) -> list[int]:
     """The first ``limit`` matching documents (all when None) in the request's order."""
     sort = request.effective_sort
     if matches.ranked and matches.scores is not None:
+        # docs are in document order: among equal scores the first comes first.
         if limit is None or limit >= len(matches.docs):
-            return fastmatch.ranked({d: matches.scores[d] for d in matches.docs})
-        scores = matches.scores
-        return heapq.nsmallest(limit, matches.docs, key=lambda d: (-round(scores[d], 9), d))
+            return sorted(matches.docs, key=matches.scores.__getitem__, reverse=True)
+        return heapq.nlargest(limit, matches.docs, key=matches.scores.__getitem__)
     if matches.ranked:
         return matches.docs if limit is None else matches.docs[:limit]
     rank = matches.snapshot.rank("date" if sort == "relevance" else sort)
@@ -260,10 +310,10 @@ def search(
         terms = _highlight_terms(snapshot, matches.query) if matches.query else frozenset()
         hits = []
         for docnum in page_docs:
-            stored = snapshot.searcher.stored_fields(docnum)
+            stored = snapshot.stored_fields(docnum)
             marks = _highlights(terms, stored) if terms else {}
             hits.append(_hit(stored, marks))
-        counts = snapshot.counts(matches.docs, matches.everything)
+        counts = matches.facet_counts()
     facets = {}
     for name in FACETS:
         selected = request.filters.get(name, [])
@@ -281,6 +331,7 @@ def iter_hits(index_dir: str | os.PathLike[str], request: SearchRequest) -> Iter
         docs = _ordered(matches, request, None)
     for docnum in docs:
         with snapshot.lock:
+            # Not through the cache of hot documents: a CSV may list them all.
             stored = snapshot.searcher.stored_fields(docnum)
         yield _hit(stored, {})
 
@@ -308,7 +359,7 @@ def latest_hits(
         if _unknown_filter(snapshot, request):
             return []
         docs = _ordered(_match(snapshot, request, []), request, limit)
-        return [_hit(snapshot.searcher.stored_fields(d), {}) for d in docs]
+        return [_hit(snapshot.stored_fields(d), {}) for d in docs]
 
 
 def matching_ocids(
@@ -343,7 +394,7 @@ def party_hits(
         docs = list(snapshot.searcher.docs_for_query(wq.Term(name, party_id)))
         rank = snapshot.rank("date")
         docs = heapq.nsmallest(limit, docs, key=rank.__getitem__)
-        return [_hit(snapshot.searcher.stored_fields(d), {}) for d in docs]
+        return [_hit(snapshot.stored_fields(d), {}) for d in docs]
 
 
 __all__ = [

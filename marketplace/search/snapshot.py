@@ -47,6 +47,47 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) and abs(number) < 1e300 else None
 
 
+class LRU:
+    """A small least-recently-used map, bounded by a total ``size`` of its values."""
+
+    def __init__(self, budget: int, size: Callable[[Any], int] = lambda _value: 1) -> None:
+        self.budget = budget
+        self._size = size
+        self._used = 0
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        cost = self._size(value)
+        if cost > self.budget:
+            return
+        previous = self._items.pop(key, None)
+        if previous is not None:
+            self._used -= self._size(previous)
+        self._items[key] = value
+        self._used += cost
+        while self._used > self.budget:
+            _key, dropped = self._items.popitem(last=False)
+            self._used -= self._size(dropped)
+
+
+@dataclass
+class Memo:
+    """What repeated searches on one index state share (under the snapshot's lock):
+    parsed queries, matches with their facet counts (a second page, another sort order
+    or the CSV of a search reuse them), and the stored fields of hot documents."""
+
+    parsed: LRU = field(default_factory=lambda: LRU(2_000))
+    #: Bounded by matched documents held (a match list costs its length, scores twice).
+    matches: LRU = field(default_factory=lambda: LRU(2_000_000, lambda m: m.cost))
+    stored: LRU = field(default_factory=lambda: LRU(5_000))
+
+
 @dataclass
 class Snapshot:
     ix: Index
@@ -64,11 +105,19 @@ class Snapshot:
     #: Postings of the words searched so far (see fastmatch), kept with this state.
     terms: TermCache
     lock: threading.Lock = field(default_factory=threading.Lock)
+    memo: Memo = field(default_factory=Memo)
     _ranks: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def analyzer(self) -> Any:
         return self.schema["text"].analyzer
+
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        stored = self.memo.stored.get(docnum)
+        if stored is None:
+            stored = self.searcher.stored_fields(docnum)
+            self.memo.stored.put(docnum, stored)
+        return stored  # type: ignore[no-any-return]
 
     def close(self) -> None:
         with self.lock:

@@ -146,3 +146,25 @@ def test_highlights_are_whooshs(snapshot: Snapshot) -> None:
                 compared += 1
                 marked += "<mark" in mine
     assert compared > 300 and marked > 100
+
+
+def test_repeated_searches_pages_and_csv_agree(snapshot: Snapshot) -> None:
+    """Matches are kept per index state: a second page, a repeat or the CSV of a search
+    reuse them, with the same problems reported and the same order throughout."""
+    from marketplace.search.query import iter_hits, search
+    from marketplace.search.request import parse_request
+
+    index_dir = snapshot.ix.storage.folder.rsplit("/", 1)[0]
+    args = {"q": ["red OR nube OR datos"], "buyer": ["Nadie"], "per_page": ["7"]}
+    pages = []
+    for page in (1, 2, 1, 3):
+        request, problems = parse_request({**args, "page": [str(page)]})
+        result = search(index_dir, request, problems)
+        assert [p.code for p in result.problems] == ["unknown_value"]
+        assert request.filters == {}
+        pages.append([hit.ocid for hit in result.hits])
+    assert pages[0] == pages[2] and len(pages[0]) == 7
+    request, _problems = parse_request(args)
+    every = [hit.ocid for hit in iter_hits(index_dir, request)]
+    assert every[:21] == pages[0] + pages[1] + pages[3]
+    assert len(every) == result.total > 21
