@@ -84,6 +84,9 @@ def test_buyer_signs_from_the_overview(client: FlaskClient, db: Session) -> None
     assert award.tender.state == TenderState.COMPLETE
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Suministro de portátiles" in page and "1,500,000.00 MXN" in page
+    # The public process page shows the contract from the published record.
+    public = client.get(f"/processes/{award.tender.ocid}")
+    assert public.status_code == 200 and "Suministro de portátiles" in public.get_data(as_text=True)
     # Signing again leads to the contract, not to a second one.
     assert client.get(url).status_code == 302
     # The supplier sees it in its contracts and its inbox.
