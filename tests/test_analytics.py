@@ -40,8 +40,11 @@ import pytest
 from ocds.analytics import (
     OTHER,
     ProcessFacts,
+    accumulate,
     buyer_summary,
+    finish,
     hhi,
+    merge,
     overview,
     process_facts,
     supplier_summary,
@@ -209,3 +212,12 @@ def test_garbage_is_read_as_missing_not_an_error() -> None:
     )
     assert (facts.year, facts.estimate, facts.awarded, facts.wins) == (None, None, None, ())
     assert overview([facts]).processes == 1
+
+
+def test_totals_of_each_year_merge_into_the_totals_of_all() -> None:
+    facts = _facts()
+    by_year = [accumulate(f for f in facts if f.year == y) for y in (2024, 2025)]
+    before = [finish(part) for part in by_year]
+    assert finish(merge(by_year)) == overview(facts)
+    assert [finish(part) for part in by_year] == before  # merging leaves the parts alone
+    assert finish(by_year[0]).by_year[0].awarded == 240

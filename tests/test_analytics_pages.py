@@ -259,3 +259,21 @@ def test_page_stays_under_60_kb_with_many_buyers_categories_and_years(
     assert [r[0] for r in page_table(page, "bidders")[1:]] == [str(n) for n in range(1, 10)] + [
         "10+"
     ]
+
+
+def test_a_process_moving_to_another_year_leaves_the_old_one(
+    client: FlaskClient, db: Session
+) -> None:
+    records = known_set()
+    store_all(db, records)
+    english(client)
+    client.get("/analytics")  # each year's sums are counted and kept
+    records[0]["tender"]["tenderPeriod"]["startDate"] = "2025-01-10T00:00:00Z"
+    store(db, records[0])
+    page = client.get("/analytics").get_data(as_text=True)
+    assert page_table(page, "spend-by-year")[1:] == [
+        ["2024", "1", "150.00"],
+        ["2025", "4", "1,240.00"],
+    ]
+    page = client.get("/analytics?year=2024").get_data(as_text=True)
+    assert page_table(page, "time-to-award")[1:] == [["2024", "1", "20.0", "20.0"]]

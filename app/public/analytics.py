@@ -31,11 +31,11 @@ from marketplace.analytics.services import (
     PAGE_REFRESH_LIMIT,
     Cached,
     cached,
-    facts,
+    market_totals,
     refresh,
     years,
 )
-from ocds.analytics import OTHER, Overview, SpendRow, overview
+from ocds.analytics import OTHER, Overview, SpendRow, finish
 
 
 class FilterProblem(Exception):
@@ -284,7 +284,7 @@ def headline(figures: Overview) -> list[tuple[str, str]]:
 
 
 def _tables(session: Session, year: int | None) -> tuple[Cached[Overview], list[Table]]:
-    figures = cached(session, ("overview", year), lambda: overview(facts(session, year=year)))
+    figures = cached(session, ("overview", year), lambda: finish(market_totals(session, year)))
     return figures, overview_tables(session, figures.value)
 
 

@@ -14,14 +14,14 @@ from app.public import bp
 from app.public.analytics import fresh_session, message_page
 from app.public.analytics_party import buyer_figures, buyer_party_figures
 from app.public.analytics_tables import integer, money
-from marketplace.analytics.services import cached, facts
-from ocds.analytics import spend_by_buyer
+from marketplace.analytics.services import cached, market_totals
+from ocds.analytics import buyer_list
 
 
 @bp.get("/buyers")
 def buyers() -> ResponseReturnValue:
     session = fresh_session()
-    listing = cached(session, ("buyers",), lambda: spend_by_buyer(facts(session)))
+    listing = cached(session, ("buyers",), lambda: buyer_list(market_totals(session)))
     rows = listing.value
     size = current_app.config.get("BUYERS_PAGE_SIZE", 50)
     raw = request.args.get("page", "1")

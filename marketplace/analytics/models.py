@@ -48,3 +48,13 @@ class AnalyticsState(Base):
     refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     #: How many facts are stored (decides whether figures may be served a little stale).
     facts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnalyticsYear(Base):
+    """A token per year (0: processes without a date) that changes whenever a fact of
+    that year changes: the year's running sums are recounted only then."""
+
+    __tablename__ = "analytics_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))

@@ -32,10 +32,11 @@ from marketplace.analytics.models import (
     AnalyticsFact,
     AnalyticsParty,
     AnalyticsState,
+    AnalyticsYear,
 )
 from marketplace.db import Base, utcnow
 from marketplace.publication.models import OcdsRecord
-from ocds.analytics import ProcessFacts, process_facts
+from ocds.analytics import ProcessFacts, Totals, accumulate, merge, process_facts
 
 #: Records a page view reads at most (the CLI reads them all).
 PAGE_REFRESH_LIMIT = 2_000
@@ -82,7 +83,12 @@ def _party_ids(facts: ProcessFacts) -> set[str]:
     return {i for i in ids if len(i) <= PARTY_ID_LENGTH}
 
 
-def _store(session: Session, ocids: Sequence[str]) -> None:
+def _store(session: Session, ocids: Sequence[str]) -> set[int]:
+    """Rewrite the facts of ``ocids``; the years (0: undated) whose facts changed."""
+    years = {
+        year or 0
+        for year in session.scalars(select(AnalyticsFact.year).where(AnalyticsFact.ocid.in_(ocids)))
+    }
     rows = session.execute(
         select(OcdsRecord.ocid, OcdsRecord.updated_at, OcdsRecord.compiled).where(
             OcdsRecord.ocid.in_(ocids)
@@ -105,10 +111,12 @@ def _store(session: Session, ocids: Sequence[str]) -> None:
             }
         )
         party_rows += [{"party_id": p, "ocid": ocid} for p in sorted(_party_ids(facts))]
+        years.add(facts.year or 0)
     if facts_rows:
         session.execute(_INSERT_FACT, facts_rows)
     if party_rows:
         session.execute(_INSERT_PARTY, party_rows)
+    return years
 
 
 @dataclass(frozen=True)
@@ -132,8 +140,13 @@ def refresh(session: Session, limit: int | None = None) -> Refresh:
     now = changed if limit is None else changed[:limit]
     try:
         with session.begin_nested():
+            years: set[int] = set()
             for chunk in _chunks(now):
-                _store(session, chunk)
+                years |= _store(session, chunk)
+            session.execute(delete(AnalyticsYear).where(AnalyticsYear.year.in_(years)))
+            session.execute(
+                insert(AnalyticsYear), [{"year": y, "token": uuid.uuid4().hex} for y in years]
+            )
             count = session.scalar(select(func.count()).select_from(AnalyticsFact)) or 0
             state = session.get(AnalyticsState, 1)
             token = uuid.uuid4().hex
@@ -160,9 +173,12 @@ def facts(
     buyer_id: str | None = None,
     party_id: str | None = None,
 ) -> Iterator[ProcessFacts]:
-    """The stored facts, streamed in ocid order, optionally of one year, buyer or supplier."""
+    """The stored facts, streamed in ocid order, optionally of one year (0: undated),
+    buyer or supplier."""
     query = select(AnalyticsFact.data).order_by(AnalyticsFact.ocid)
-    if year is not None:
+    if year == 0:
+        query = query.where(AnalyticsFact.year.is_(None))
+    elif year is not None:
         query = query.where(AnalyticsFact.year == year)
     if buyer_id is not None:
         query = query.where(AnalyticsFact.buyer_id == buyer_id)
@@ -227,3 +243,30 @@ def clear_cache() -> None:
     """Forget every computed figure (the next page view computes them again)."""
     with _lock:
         _cache.clear()
+        _totals.clear()
+
+
+#: Running sums of each year, by year: (the year's token, its totals).
+_totals: dict[int, tuple[str, Totals]] = {}
+
+
+def _year_totals(session: Session, year: int, token: str) -> Totals:
+    with _lock:
+        entry = _totals.get(year)
+    if entry is not None and entry[0] == token:
+        return entry[1]
+    totals = accumulate(facts(session, year=year))
+    with _lock:
+        _totals[year] = (token, totals)
+    return totals
+
+
+def market_totals(session: Session, year: int | None = None) -> Totals:
+    """The running sums of one year, or of all years merged; a year is recounted only
+    when one of its facts changed since it was last counted."""
+    rows = session.execute(select(AnalyticsYear.year, AnalyticsYear.token))
+    tokens: dict[int, str] = {year: token for year, token in rows}
+    if year is not None:
+        token = tokens.get(year)
+        return _year_totals(session, year, token) if token else Totals()
+    return merge(_year_totals(session, y, t) for y, t in sorted(tokens.items()))

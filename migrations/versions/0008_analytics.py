@@ -1,4 +1,4 @@
-"""analytics: per-record facts, supplier links and the state token (derived data)
+"""analytics: per-record facts, supplier links, state and year tokens (derived data)
 
 Revision ID: 0008
 Revises: 0001
@@ -46,8 +46,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_state")),
     )
 
+    op.create_table(
+        "analytics_year",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("year", name=op.f("pk_analytics_year")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("analytics_year")
     op.drop_table("analytics_state")
     op.drop_table("analytics_party")
     op.drop_table("analytics_fact")
