@@ -83,7 +83,10 @@ def merge(state: dict[str, Any], release: dict[str, Any]) -> dict[str, Any]:
         if value is None:
             result.pop(key, None)
         elif key in result:
-            result[key] = _merge_value(result[key], value)
+            # Full-snapshot releases repeat most sections unchanged: equality is checked
+            # in C, far cheaper than merging field by field.
+            if result[key] != value:
+                result[key] = _merge_value(result[key], value)
         else:
             result[key] = _strip_nulls(value)
     return result
@@ -96,7 +99,10 @@ def _merge_value(old: Any, new: Any) -> Any:
         merged: dict[str, Any] = {str(v["id"]): v for v in old}
         for entry in new:
             key = str(entry["id"])
-            merged[key] = merge(merged[key], entry) if key in merged else _strip_nulls(entry)
+            if key not in merged:
+                merged[key] = _strip_nulls(entry)
+            elif merged[key] != entry:
+                merged[key] = merge(merged[key], entry)
         return list(merged.values())
     return _strip_nulls(new)
 

@@ -379,3 +379,25 @@ def test_spanish_page(client: FlaskClient, db: Session) -> None:
     html = page(client)
     assert '<html lang="es">' in html
     assert "Procedimientos de contratación" in html and "Unidad compradora" in html
+
+
+def test_audit_search_finds_the_same_events_as_a_scan(db: Session) -> None:
+    """The seq search behind "who acted" agrees with reading the whole log."""
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from app.public.process_view import _first_seqs
+    from marketplace.audit.models import AuditEvent
+
+    start = (db.scalar(select(func.max(AuditEvent.seq))) or 0) + 1
+    base_time = dt.datetime(2030, 1, 1)
+    for n in range(300):  # several events may share a second, as in a busy log
+        db.add(AuditEvent(seq=start + n, occurred_at=base_time + dt.timedelta(seconds=n // 3),
+                          action="x.y", object_type="t", object_id="1", details={},
+                          public=True, prev_hash="0" * 64, hash="0" * 64))  # fmt: skip
+    db.flush()
+    log = list(db.execute(select(AuditEvent.seq, AuditEvent.occurred_at).order_by(AuditEvent.seq)))
+    probes = [base_time + dt.timedelta(seconds=s) for s in (-5, 0, 1, 17, 57, 99, 100, 500)]
+    expected = [next((seq for seq, at in log if at >= t), log[-1][0] + 1) for t in probes]
+    assert _first_seqs(db, probes) == expected

@@ -305,6 +305,8 @@ class ReleaseRow:
     date: dt.datetime | None
     tags: list[str]
     data: dict[str, Any]
+    #: When we stored it (ours only): the audit event of the action is next to it.
+    created_at: dt.datetime | None = None
 
 
 # --- bids and their commitments ------------------------------------------------------

@@ -14,14 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.public.process_data import (
-    STATUS_WORDS,
     Amendment,
     Award,
     BidView,
@@ -31,7 +29,6 @@ from app.public.process_data import (
     Money,
     ReleaseRow,
     amendments,
-    amount_text,
     as_dict,
     as_list,
     awards,
@@ -45,6 +42,7 @@ from app.public.process_data import (
     words,
 )
 from app.public.process_flags import FlagView, flags
+from app.public.process_format import Formatter
 from marketplace.accounts.models import Organisation
 from marketplace.audit.models import AuditEvent
 from marketplace.publication.models import OcdsRecord, OcdsRelease
@@ -119,24 +117,32 @@ class TimelineEntry:
     more: int = 0
 
 
-def show_value(value: Any) -> str:
+#: Messages of the bids table, one per bid (``Formatter.say``).
+BID_TEXTS = {
+    "match": _l("This bid matches the hash published on %(date)s."),
+    "mismatch": _l("Warning: this bid does NOT match the hash published on %(date)s."),
+    "sealed": _l("Sealed; commitment published on %(date)s."),
+}
+
+
+def show_value(value: Any, fmt: Formatter) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int | float):
-        return format_decimal(value, "#,##0.##")
+        return fmt.number(value)
     if isinstance(value, list):
-        return ", ".join(show_value(v) for v in value) or "[]"
+        return ", ".join(show_value(v, fmt) for v in value) or "[]"
     value = str(value)
     if len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T":
         parsed = parse_date(value)
         if parsed:
-            return format_datetime(parsed, "medium")
+            return fmt.date_text(parsed)
     return value if len(value) <= 120 else value[:119] + "…"
 
 
-def change_line(change: Change) -> ChangeLine:
+def change_line(change: Change, fmt: Formatter) -> ChangeLine:
     entry = ""
     if change.entry is not None:
         s = change.entry
@@ -146,37 +152,99 @@ def change_line(change: Change) -> ChangeLine:
         if s.parties:
             parts.append(", ".join(s.parties))
         if s.amount is not None:
-            parts.append(amount_text(s.amount, s.currency))
+            parts.append(fmt.money(Money(s.amount, s.currency)))
         entry = " — ".join(parts)
         if s.status:
-            entry += f" ({words(STATUS_WORDS, s.status)})"
+            entry += f" ({fmt.word(s.status)})"
     return ChangeLine(
-        change.op, change.path, show_value(change.before), show_value(change.after), entry
+        change.op, change.path, show_value(change.before, fmt), show_value(change.after, fmt), entry
     )
 
 
-def actors(session: Session, release_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+#: How far apart a release and the audit event of the action that published it may be
+#: (both are written in one transaction, so milliseconds in practice).
+AUDIT_WINDOW = dt.timedelta(minutes=2)
+
+
+#: Probes per searched time and step: each query narrows every range by this factor.
+PROBES = 24
+
+
+def _first_seqs(session: Session, times: Sequence[dt.datetime]) -> list[int]:
+    """For each time, the first audit ``seq`` that occurred at or after it.
+
+    ``occurred_at`` is taken once the chain's head is locked, so it grows with ``seq``:
+    a search over the primary key, all the times at once, each query looking up a few
+    evenly spaced rows per range (three or four queries for a million events) instead
+    of scanning the log.
+    """
+    top = session.scalar(select(func.max(AuditEvent.seq))) or 0
+    low, high = [1] * len(times), [top + 1] * len(times)
+    while True:
+        points: dict[int, set[int]] = {}
+        for n in range(len(times)):
+            width = high[n] - low[n]
+            if width > 0:
+                step = max(1, width // (PROBES + 1))
+                points[n] = (
+                    set(range(low[n], high[n], step))
+                    if width <= PROBES
+                    else {low[n] + width * j // (PROBES + 1) for j in range(1, PROBES + 1)}
+                )
+        if not points:
+            return low
+        wanted = set().union(*points.values())
+        seen: dict[int, dt.datetime] = {
+            seq: at
+            for seq, at in session.execute(
+                select(AuditEvent.seq, AuditEvent.occurred_at).where(AuditEvent.seq.in_(wanted))
+            )
+        }
+        for n, probed in points.items():
+            for seq in sorted(probed):
+                at = seen.get(seq)
+                if at is not None and at < times[n]:
+                    low[n] = max(low[n], seq + 1)
+                else:
+                    high[n] = min(high[n], seq)
+                    break
+            if low[n] > high[n]:  # a clock step back: settle on the safe side
+                low[n] = high[n]
+
+
+def actors(session: Session, releases: Sequence[ReleaseRow]) -> dict[str, list[tuple[str, str]]]:
     """release id -> [(audit action, organisation name or "")] of the public audit events
-    that published it. Organisations only: the person who acted is never shown."""
+    that published it. Organisations only: the person who acted is never shown.
+
+    The audit log has no index on the release an event names; an event is written in
+    the release's transaction, so only the events around each release's time are read.
+    """
     result: dict[str, list[tuple[str, str]]] = {}
-    if not release_ids:
+    stamped = [r for r in releases if r.created_at is not None]
+    if not stamped:
         return result
+    edges = _first_seqs(
+        session,
+        [t for r in stamped if r.created_at for t in (r.created_at - AUDIT_WINDOW,
+                                                       r.created_at + AUDIT_WINDOW)],
+    )  # fmt: skip
+    ranges = [AuditEvent.seq.between(edges[n], edges[n + 1] - 1) for n in range(0, len(edges), 2)]
+    release_id = AuditEvent.details["release"].as_string()
     rows = session.execute(
-        select(AuditEvent.action, AuditEvent.details["release"].as_string(), Organisation.name)
+        select(AuditEvent.action, release_id, AuditEvent.public, Organisation.name)
         .outerjoin(Organisation, Organisation.id == AuditEvent.actor_org_id)
-        .where(
-            AuditEvent.public.is_(True),
-            AuditEvent.details["release"].as_string().in_(list(release_ids)),
-        )
+        .where(or_(*ranges))
         .order_by(AuditEvent.seq)
     )
-    for action, release_id, org_name in rows:
-        result.setdefault(release_id, []).append((action, org_name or ""))
+    wanted = {r.id for r in stamped}
+    for action, published, public, org_name in rows:
+        if public and published in wanted:
+            result.setdefault(published, []).append((action, org_name or ""))
     return result
 
 
 def timeline(
-    releases: Sequence[ReleaseRow], acted: dict[str, list[tuple[str, str]]]
+    releases: Sequence[ReleaseRow], acted: dict[str, list[tuple[str, str]]], fmt: Formatter
 ) -> list[TimelineEntry]:
     diffs = release_diffs([r.data for r in releases])
     entries = []
@@ -191,7 +259,7 @@ def timeline(
             label = org or _("the system (a deadline passed)")
             if label not in who:
                 who.append(label)
-        lines = [change_line(c) for c in changes.changes]
+        shown = changes.changes[:CHANGES_SHOWN]
         entries.append(
             TimelineEntry(
                 release_id=release.id,
@@ -201,8 +269,8 @@ def timeline(
                 what=list(dict.fromkeys(what)),
                 who=who,
                 first=changes.first,
-                changes=lines[:CHANGES_SHOWN],
-                more=max(0, len(lines) - CHANGES_SHOWN),
+                changes=[change_line(c, fmt) for c in shown],
+                more=len(changes.changes) - len(shown),
             )
         )
     return entries
@@ -256,13 +324,13 @@ def release_rows(session: Session, record: OcdsRecord) -> list[ReleaseRow]:
         return _imported_rows(session, record.ocid)
     rows = session.execute(
         select(OcdsRelease.id, OcdsRelease.sequence, OcdsRelease.date, OcdsRelease.tags,
-               OcdsRelease.data)
+               OcdsRelease.data, OcdsRelease.created_at)
         .where(OcdsRelease.ocid == record.ocid)
         .order_by(OcdsRelease.sequence)
     )  # fmt: skip
     return [
-        ReleaseRow(rid, seq, date, list(tags or []), data if isinstance(data, dict) else {})
-        for rid, seq, date, tags, data in rows
+        ReleaseRow(rid, seq, date, list(tags or []), data if isinstance(data, dict) else {}, made)
+        for rid, seq, date, tags, data, made in rows
     ]
 
 
@@ -281,11 +349,13 @@ def _imported_rows(session: Session, ocid: str) -> list[ReleaseRow]:
         data = data if isinstance(data, dict) else {}
         tags = data.get("tag")
         tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
-        result.append(ReleaseRow(rid, n, date, tags, data))
+        result.append(ReleaseRow(rid, n, date, tags, data, None))
     return result
 
 
-def process_view(session: Session, record: OcdsRecord, context: Context) -> ProcessView:
+def process_view(
+    session: Session, record: OcdsRecord, context: Context, fmt: Formatter
+) -> ProcessView:
     compiled = record.compiled if isinstance(record.compiled, dict) else {}
     releases = release_rows(session, record)
     tender = as_dict(compiled.get("tender"))
@@ -345,7 +415,7 @@ def process_view(session: Session, record: OcdsRecord, context: Context) -> Proc
         bids=bids(compiled, releases),
         awards=awards(compiled),
         contracts=contracts(compiled),
-        timeline=timeline(releases, actors(session, [r.id for r in releases])),
+        timeline=timeline(releases, actors(session, releases), fmt),
         flags=flags(compiled, context),
         award_criteria=text(tender.get("awardCriteriaDetails"))
         or text(tender.get("awardCriteria")),

@@ -20,7 +20,8 @@ from app.db import db_session
 from app.public import bp
 from app.public.process_data import METHOD_WORDS, STATUS_WORDS, words
 from app.public.process_flags import flag_context
-from app.public.process_view import process_view
+from app.public.process_format import Formatter
+from app.public.process_view import BID_TEXTS, process_view
 from app.search_support import index_dir
 from app.security import login_required_any, role_required
 from marketplace.accounts.models import Role
@@ -90,7 +91,8 @@ def _page(
     conversation (questions and comments awaiting an answer) and its forms from the
     tender when the process is ours."""
     session = db_session()
-    view = process_view(session, record, flag_context(index_dir()))
+    fmt = Formatter.for_request(STATUS_WORDS, BID_TEXTS)
+    view = process_view(session, record, flag_context(index_dir()), fmt)
     conv = plan_line = None
     if tender is not None:
         forms.setdefault("comment_form", CommentForm())
@@ -108,7 +110,7 @@ def _page(
             plan_line=plan_line,
             now=utcnow(),
             States=TenderState,
-            status_words=lambda code: words(STATUS_WORDS, code),
+            fmt=fmt,
             method_words=lambda code: words(METHOD_WORDS, code),
             api="api.record" in functions and not imported,
             complaints_url=url_for("public.complaints", ocid=record.ocid)
