@@ -408,3 +408,19 @@ def test_our_publication_leaves_imported_processes_out(
     client.get("/lang/en?next=/")
     html = client.get("/red-flags").get_data(as_text=True)
     assert "1 process analysed." in html
+
+
+def test_releases_arriving_out_of_order_compile_as_ocdsmerge_does(
+    app: Flask, db: Session, schema: OcdsSchema, tmp_path: Path
+) -> None:
+    releases = fictional_releases("ocds-ord001-1")
+    # A JSON array of the later releases first, then a JSON Lines file with the rest.
+    later = write_json(tmp_path / "later.json", releases[3:])
+    earlier = write_lines(tmp_path / "earlier.jsonl", list(reversed(releases[:3])))
+    result = run_import(app, "--publisher", "Otro portal", later, earlier)
+    assert result.exit_code == 0, result.output
+    record = db.get(OcdsRecord, "ocds-ord001-1")
+    assert record is not None
+    assert record.compiled == reference_compile(releases, schema)
+    assert record.release_count == 6
+    assert record.first_release_date.year == 2009 and record.year == 2009
