@@ -195,6 +195,12 @@ def main() -> None:
         "--records and --seed) instead of building it again",
     )
     parser.add_argument("--profile", action="store_true", help="print where query time goes")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="forget repeated searches before each query (parsed queries, matches, facet "
+        "counts, stored fields); the postings read so far are kept",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     index_dir = args.dir or Path(tempfile.mkdtemp(prefix="tianguis-search-bench-"))
@@ -230,6 +236,12 @@ def build(args: argparse.Namespace, rng: random.Random, index_dir: Path) -> None
           f"({built - prepared:.1f}s) into {index_dir}")  # fmt: skip
 
 
+def forget(index_dir: Path) -> None:
+    from marketplace.search.snapshot import Memo, snapshot_for
+
+    snapshot_for(index_dir).memo = Memo()
+
+
 def run_queries(args: argparse.Namespace, rng: random.Random, index_dir: Path) -> None:
     begin = time.perf_counter()
     search(index_dir, parse_request({})[0])
@@ -239,6 +251,8 @@ def run_queries(args: argparse.Namespace, rng: random.Random, index_dir: Path) -
     totals = []
     for query in queries(rng, args.queries):
         request, problems = parse_request(query)
+        if args.cold:
+            forget(index_dir)
         if profiler:
             profiler.enable()
         begin = time.perf_counter()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
+from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
@@ -27,6 +28,8 @@ from whoosh.searching import Searcher
 FIELD = "text"
 #: Postings kept in memory per index state (8 bytes each: 10 million ≈ 80 MB).
 BUDGET = 10_000_000
+#: Scores or documents of single words kept per index state (about 100 bytes each).
+RESULTS_BUDGET = 600_000
 #: A wildcard standing for more words than this is left to whoosh.
 MAX_EXPANSIONS = 64
 
@@ -41,6 +44,8 @@ class TermCache:
         self.budget = budget
         self._size = 0
         self._terms: OrderedDict[str, Postings] = OrderedDict()
+        self._results: OrderedDict[Any, Any] = OrderedDict()
+        self._results_size = 0
         self._lock = threading.Lock()
 
     def postings(self, text: str) -> Postings:
@@ -80,6 +85,26 @@ class TermCache:
             ids.extend(d + offset for d in local_ids) if offset else ids.extend(local_ids)
             weights.extend(local_weights)
         return ids, weights
+
+    def remembered(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per index state for a word's scores or documents (a term,
+        its two stems, a wildcard), kept while they fit in ``RESULTS_BUDGET``; callers
+        never change what they get."""
+        with self._lock:
+            found = self._results.get(key)
+            if found is not None:
+                self._results.move_to_end(key)
+                return found
+        found = compute()
+        if found is None or len(found) > RESULTS_BUDGET // 4:
+            return found
+        with self._lock:
+            self._results[key] = found
+            self._results_size += len(found)
+            while self._results_size > RESULTS_BUDGET and len(self._results) > 1:
+                _key, dropped = self._results.popitem(last=False)
+                self._results_size -= len(dropped)
+        return found
 
     def idf(self, text: str) -> float:
         return float(self.searcher.idf(FIELD, text))
@@ -132,8 +157,28 @@ def _union(parts: list[dict[int, float]]) -> dict[int, float]:
     return total
 
 
+def _word(query: wq.Query) -> bool:
+    """A term, a wildcard, or the Or of one word's stems: worth remembering."""
+    if isinstance(query, wq.Term | wq.Prefix | wq.Wildcard):
+        return True
+    return type(query) is wq.Or and all(isinstance(q, wq.Term) for q in query.subqueries)
+
+
 def scores(cache: TermCache, query: wq.Query) -> dict[int, float] | None:
     """Each matching document's score, or None for a shape only whoosh evaluates."""
+    if _word(query):
+        return cache.remembered(("scores", query), lambda: _scores(cache, query))  # type: ignore[no-any-return]
+    return _scores(cache, query)
+
+
+def docs(cache: TermCache, query: wq.Query) -> set[int] | None:
+    """The matching documents (no scores), or None for a shape only whoosh evaluates."""
+    if _word(query):
+        return cache.remembered(("docs", query), lambda: _docs(cache, query))  # type: ignore[no-any-return]
+    return _docs(cache, query)
+
+
+def _scores(cache: TermCache, query: wq.Query) -> dict[int, float] | None:
     if getattr(query, "boost", 1.0) != 1.0:
         return None
     if isinstance(query, wq.Term):
@@ -174,8 +219,7 @@ def scores(cache: TermCache, query: wq.Query) -> dict[int, float] | None:
     return None
 
 
-def docs(cache: TermCache, query: wq.Query) -> set[int] | None:
-    """The matching documents (no scores), or None for a shape only whoosh evaluates."""
+def _docs(cache: TermCache, query: wq.Query) -> set[int] | None:
     if isinstance(query, wq.Term):
         if query.fieldname != FIELD:
             return None

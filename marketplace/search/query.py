@@ -14,7 +14,7 @@ import os
 from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, islice
 from typing import Any
 
 from whoosh import qparser
@@ -229,9 +229,18 @@ def _ordered(matches: _Matches, request: SearchRequest, limit: int | None) -> li
         return heapq.nlargest(limit, matches.docs, key=matches.scores.__getitem__)
     if matches.ranked:
         return matches.docs if limit is None else matches.docs[:limit]
-    rank = matches.snapshot.rank("date" if sort == "relevance" else sort)
+    sort = "date" if sort == "relevance" else sort
+    rank = matches.snapshot.rank(sort)
     if limit is None or limit >= len(matches.docs):
         return sorted(matches.docs, key=rank.__getitem__)
+    if matches.everything:
+        return matches.snapshot.order(sort)[:limit]
+    order = matches.snapshot.order(sort)
+    if limit * len(order) < len(matches.docs) ** 2:
+        # Many matches: walk the whole order until ``limit`` of them have passed, about
+        # limit × all / matched steps, fewer than the matches a heap would rank.
+        wanted = set(matches.docs)
+        return list(islice(filter(wanted.__contains__, order), limit))
     return heapq.nsmallest(limit, matches.docs, key=rank.__getitem__)
 
 

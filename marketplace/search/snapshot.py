@@ -107,6 +107,7 @@ class Snapshot:
     lock: threading.Lock = field(default_factory=threading.Lock)
     memo: Memo = field(default_factory=Memo)
     _ranks: dict[str, list[int]] = field(default_factory=dict)
+    _orders: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def analyzer(self) -> Any:
@@ -180,7 +181,13 @@ class Snapshot:
             for position, doc in enumerate(order):
                 cached[doc] = position
             self._ranks[sort] = cached
+            self._orders[sort] = order
         return cached
+
+    def order(self, sort: str) -> list[int]:
+        """The live documents in the full ``sort`` order (see ``rank``)."""
+        self.rank(sort)
+        return self._orders[sort]
 
 
 #: Column values of one segment, by (segment id, column): segments never change once
