@@ -1,6 +1,10 @@
 """A buyer signs a contract in Chromium from the contracts page (a wrong end date first),
 records a payment; the supplier finds it under "My contracts". At phone width, nothing
-overflows sideways."""
+overflows sideways.
+
+The file name keeps it after test_explorer.py: the live server's database is shared, and
+the explorer's demo fixture loads tenders only when there are none yet.
+"""
 
 from __future__ import annotations
 
