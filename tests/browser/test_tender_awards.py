@@ -1,6 +1,9 @@
 """In Chromium at phone width: the buyer scores (a score off the scale first) and awards
 a lot; the losing bidder files a complaint from its bid; the public complaints page shows
-it. Nothing overflows sideways."""
+it. Nothing overflows sideways.
+
+Named to run after test_explorer.py: its demo fixture loads tenders only into a live
+database without plan lines, and this test makes one."""
 
 from __future__ import annotations
 
