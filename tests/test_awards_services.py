@@ -387,8 +387,10 @@ def test_award_before_opening_is_refused(db: Session) -> None:
     tender, owner = tendering(db)
     _s, user = bidder(db)
     bid = place_bid(db, tender, user, bid_input())
-    with pytest.raises(AwardError):
+    with pytest.raises(AwardError, match="opened first"):
         decide_award(db, bid, "lot-1", owner, now=DEADLINE + HOUR)
+    with pytest.raises(AwardError, match="opened first"):
+        score_bid(db, bid, owner, "lot-1", quality=50, technical=50, now=DEADLINE + HOUR)
     assert db.scalar(select(Award.id).where(Award.tender_id == tender.id)) is None
 
 
