@@ -1,5 +1,6 @@
 """A supplier seals a bid in Chromium (price, note, document, declarations) and keeps
-the receipt; after the deadline the buyer opens the bids and sees the commitment match."""
+the receipt; after the deadline the buyer opens the bids, sees the commitment match,
+scores the bid and awards it; the public process page then shows the award."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.accounts.models import Role
+from marketplace.awards.models import Award, AwardStatus
 from marketplace.bids.models import Bid
 from marketplace.db import utcnow
 from marketplace.tenders.models import Tender
@@ -35,7 +37,7 @@ def _login(page: Any, url: str, email: str, secret: str | None = None) -> None:
         page.click("main button[type=submit]")
 
 
-def test_supplier_seals_a_bid_and_the_buyer_opens_it(
+def test_supplier_seals_a_bid_and_the_buyer_opens_and_awards_it(
     live_server: LiveServer, browser: Any, page: Any, tmp_path: Path
 ) -> None:
     url = live_server.url
@@ -86,3 +88,29 @@ def test_supplier_seals_a_bid_and_the_buyer_opens_it(
     page.click("main input[type=submit][value='Open the bids']")
     main = page.inner_text("main")
     assert "1,350,000.00" in main and "matches" in main and "does not match" not in main
+
+    # The buyer scores the only bid (price weighs 60, quality and technical 20 each)
+    # and awards the whole tender to it.
+    page.goto(f"{url}/buyer/tenders/{tender_id}/evaluation")
+    assert "1 bid to score." in page.inner_text("main")
+    with live_server.sessions() as session:
+        sealed = session.scalars(select(Bid).where(Bid.tender_id == tender_id)).one()
+        legal_name, bid_id = sealed.supplier.legal_name, sealed.id
+    page.click(f"summary:has-text('My scores for {legal_name}')")
+    page.fill(f"#s{bid_id}-lot-1-quality", "80")
+    page.fill(f"#s{bid_id}-lot-1-technical", "90")
+    page.click(f"form[action$='/bids/{bid_id}/lots/lot-1/score'] input[type=submit]")
+    assert "Scores saved." in page.inner_text("main")
+    # 60 (the only, so lowest, price) + 16 + 18.
+    assert f"Best-ranked bid: {legal_name} (total 94.00)." in page.inner_text("main")
+    page.click("text=Award to this bid")
+    main = page.inner_text("main")
+    assert "Award decided and published" in main and "Standstill period until" in main
+
+    page.goto(f"{url}/processes/{ocid}")
+    awards = page.inner_text("#awards")
+    assert legal_name in awards and "1,350,000.00" in awards
+    with live_server.sessions() as session:
+        award = session.scalar(select(Award).where(Award.tender_id == tender_id))
+        assert award is not None and award.status == AwardStatus.PENDING
+        assert award.bid_id == bid_id and award.value_amount == 1350000
