@@ -266,4 +266,6 @@ def release_diffs(releases: Sequence[dict[str, Any]]) -> list[ReleaseDiff]:
 
 
 def _sections(release: dict[str, Any]) -> Iterable[str]:
-    return (key for key in release if key not in METADATA)
+    # The process first; who the parties are is context, listed last.
+    keys = [key for key in release if key not in METADATA]
+    return sorted(keys, key=lambda key: key == "parties")

@@ -401,3 +401,42 @@ def test_audit_search_finds_the_same_events_as_a_scan(db: Session) -> None:
     probes = [base_time + dt.timedelta(seconds=s) for s in (-5, 0, 1, 17, 57, 99, 100, 500)]
     expected = [next((seq for seq, at in log if at >= t), log[-1][0] + 1) for t in probes]
     assert _first_seqs(db, probes) == expected
+
+
+def test_imported_process_names_its_publisher_and_offers_no_actions(
+    client: FlaskClient, db: Session
+) -> None:
+    import datetime as dt
+
+    from marketplace.publication.import_models import RELEASE, ImportedRelease
+
+    ocid = "ocds-other1-77"
+    first = base("tender", "2025-02-01T10:00:00Z", tender=_tender())
+    second = base("award", "2025-03-01T10:00:00Z", tender={"id": f"{OCID}-tender",
+                  "status": "complete"}, awards=[{"id": "a-9", "status": "active",
+                  "suppliers": [S2], "value": {"amount": 70000, "currency": "MXN"}}])  # fmt: skip
+    state: dict[str, Any] = {}
+    from ocds.diff import merge
+
+    for n, release in enumerate((first, second), start=1):
+        release.update(ocid=ocid, id=f"their-release-{n}")
+        state = merge(state, release)
+        db.add(ImportedRelease(ocid=ocid, release_id=release["id"], kind=RELEASE,
+                               date=dt.datetime(2025, n + 1, 1, 10), data=release,
+                               sha256="0" * 64, publisher_name="Gobierno de Ejemplo",
+                               source=f"file.json line {n}"))  # fmt: skip
+    db.add(OcdsRecord(ocid=ocid, compiled=state, release_count=2, year=2025,
+                      publisher_name="Gobierno de Ejemplo",
+                      first_release_date=dt.datetime(2025, 2, 1),
+                      last_release_date=dt.datetime(2025, 3, 1)))  # fmt: skip
+    db.flush()
+    english(client)
+    html = page(client, ocid)
+    text = plain(html)
+    assert "Published by Gobierno de Ejemplo (imported, read-only)" in text
+    timeline = section(html, "timeline")
+    assert "their-release-1" in html and "Award" in timeline
+    assert "awards added: a-9 — Redes del Sur — 70,000.00 MXN (Active)" in timeline
+    assert "tender.status: active → complete" in timeline
+    assert "/api/records/" not in html and "/api/releases/" not in html
+    assert "<form" not in html.split('<main id="main">')[1]

@@ -162,3 +162,12 @@ def test_malformed_releases_do_not_break_the_diff() -> None:
     assert diffs[1].changes == [] and diffs[1].release_id == ""
     assert diffs[2].changes[0].op == "removed"
     assert {c.path for c in diffs[2].changes} >= {"tender.title", "tender.status"}
+
+
+def test_parties_are_listed_after_the_process_changes() -> None:
+    releases = [
+        release(1, ["tender"], tender=TENDER),
+        release(2, ["award"], parties=[SUPPLIER], tender={**TENDER, "status": "complete"}),
+    ]
+    changes = release_diffs(releases)[1].changes
+    assert [c.path for c in changes] == ["tender.status", "parties"]
