@@ -23,7 +23,7 @@ touches no database.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,7 @@ def read_file(path: str | Path, options: ReadOptions) -> Iterator[Event]:
                 return
 
 
-def _value(name: str, where: str, data: Any, options: ReadOptions) -> Iterator[Event]:
+def _value(name: str, where: str, data: Any, options: ReadOptions) -> Generator[Event, None, bool]:
     """A whole JSON value: a package, a release or a record. Returns False to stop the file."""
     kind = kind_of(data)
     prefix = "" if where == "file" else where

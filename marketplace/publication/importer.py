@@ -30,6 +30,7 @@ from marketplace.db import Base, utcnow
 from marketplace.publication.import_models import COMPILED, RELEASE, ImportedRelease
 from marketplace.publication.models import OcdsRecord, SearchOutbox
 from marketplace.publication.services import canonical_json, parse_ocds_datetime
+from ocds.files import MAX_DECOMPRESSED
 from ocds.findings import Finding
 from ocds.importing import Candidate, FileProblem, Note, ReadOptions, read_file, record_releases
 from ocds.merge import compile_record
@@ -95,9 +96,7 @@ def import_files(
     report: Callable[[Outcome], None] = lambda outcome: None,
 ) -> Summary:
     """Import every file, committing each one that could be read; ``report`` sees outcomes."""
-    options = ReadOptions(schema, default_publisher=default_publisher, own_prefix=own_prefix)
-    if max_bytes is not None:
-        options = ReadOptions(schema, default_publisher, own_prefix, max_bytes)
+    options = ReadOptions(schema, default_publisher, own_prefix, max_bytes or MAX_DECOMPRESSED)
     total = Summary()
     for path in paths:
         total.add(import_file(session, path, options, report))
