@@ -108,6 +108,13 @@ def test_case_walked_to_approval_then_the_tender_is_published(
     assert response.status_code == 302
     db.expire_all()
     assert case.status == CaseStatus.APPROVED
+    # The approval itself is published: a planningUpdate release carrying the case.
+    assert release_count(db) == before + 1
+    approval = db.scalars(select(OcdsRelease).where(OcdsRelease.ocid == tender.ocid)
+                          .order_by(OcdsRelease.sequence.desc())).first()
+    assert approval is not None and approval.tags == ["planningUpdate"]
+    assert_valid(approval.data)
+    assert approval.data["planning"]["documents"][-1]["documentType"] == "feasibilityStudy"
 
     # Now the tender is published, and its release carries the case.
     login_as(client, owner)
@@ -115,7 +122,7 @@ def test_case_walked_to_approval_then_the_tender_is_published(
     assert response.status_code == 302
     db.expire_all()
     assert tender.state == TenderState.ENQUIRIES
-    assert release_count(db) == before + 1
+    assert release_count(db) == before + 2
     release = db.scalars(select(OcdsRelease).where(OcdsRelease.ocid == tender.ocid)
                          .order_by(OcdsRelease.sequence.desc())).first()
     assert release is not None and release.tags == ["tender"]
