@@ -150,7 +150,9 @@ def test_one_process_from_plan_line_to_completed_contract(app: Flask, db: Sessio
 
     # The question period ends: the next read opens the bids.
     db.expire_all()
-    tender.enquiry_end = tender.tender_start = tender.next_check_at = utcnow()
+    tender.enquiry_end = tender.tender_start = tender.next_check_at = utcnow().replace(
+        microsecond=0
+    )
     db.commit()
     assert buyer.get(page).status_code == 200
     assert releases.tags() == ["tenderUpdate"]
@@ -178,7 +180,7 @@ def test_one_process_from_plan_line_to_completed_contract(app: Flask, db: Sessio
     bids = db.scalars(select(Bid).where(Bid.tender_id == tender.id).order_by(Bid.id)).all()
 
     # The deadline passes; the buyer opens the bids: tenderers and values are published.
-    tender.tender_end = tender.next_check_at = utcnow()
+    tender.tender_end = tender.next_check_at = utcnow().replace(microsecond=0)
     db.commit()
     assert buyer.get(f"{page}/bids").status_code == 200
     assert releases.tags() == ["tenderUpdate"]

@@ -42,7 +42,7 @@ from marketplace.bids.services import (
     supplier_bids,
     withdraw_bid,
 )
-from marketplace.db import utcnow
+from marketplace.db import sqlite_write_first, utcnow
 from marketplace.suppliers.services import supplier_for_org
 from marketplace.tenders.models import Tender
 from marketplace.tenders.queries import opportunities, read_tender
@@ -95,9 +95,23 @@ def _tender(tender_id: int) -> Tender:
     tender = session.get(Tender, tender_id)
     if tender is None or tender.published_at is None:
         abort(404)
-    if read_tender(session, tender):
-        session.commit()
+    _up_to_date(tender)
     return tender
+
+
+def _up_to_date(tender: Tender) -> None:
+    """Apply a due timed transition (the deadline) before showing the tender.
+
+    Right after a deadline every bidder reads at once and the first read publishes the
+    change: the reading transaction ends first, so that on SQLite the one that writes
+    waits for the write lock (the others then find nothing left to do)."""
+    if tender.next_check_at is None or tender.next_check_at > utcnow():
+        return
+    session = db_session()
+    session.commit()
+    with sqlite_write_first():
+        read_tender(session, tender)
+        session.commit()
 
 
 @bp.route("/tenders/<int:tender_id>/bid", methods=["GET", "POST"])
@@ -118,13 +132,17 @@ def bid_form(tender_id: int) -> ResponseReturnValue:
             declarations_accepted=bool(form.declarations.data),
             documents=_uploads(),
         )
-        bid = _run(
-            lambda: submit_bid(
-                db_session(), tender, current_user, data, secret=bid_secret(),
-                max_document_bytes=int(current_app.config["UPLOAD_MAX_BYTES"]),
-            ),
-            form,
-        )  # fmt: skip
+        # Bids arrive together before a deadline: end the reading transaction so that
+        # the bid's own begins holding SQLite's write lock (queues, never "locked").
+        db_session().commit()
+        with sqlite_write_first():
+            bid = _run(
+                lambda: submit_bid(
+                    db_session(), tender, current_user, data, secret=bid_secret(),
+                    max_document_bytes=int(current_app.config["UPLOAD_MAX_BYTES"]),
+                ),
+                form,
+            )  # fmt: skip
         if bid:
             flash(_("Bid sealed and submitted. Keep your receipt."), "success")
             return redirect(url_for("supplier.bid_receipt", bid_id=bid.id))
@@ -204,8 +222,7 @@ def _receipt(bid: Bid, status: int = 200, form: ActionForm | None = None) -> Res
 @role_required(Role.SUPPLIER)
 def bid_receipt(bid_id: int) -> ResponseReturnValue:
     bid = _own(bid_id)
-    if read_tender(db_session(), bid.tender):
-        db_session().commit()
+    _up_to_date(bid.tender)
     return _receipt(bid)
 
 

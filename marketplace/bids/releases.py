@@ -57,24 +57,39 @@ def ocds_status(bid: Bid, opened: bool) -> str:
     return (_OPENED_STATUS if opened else _SEALED_STATUS)[bid.status]
 
 
-def _commitment_document(bid: Bid) -> dict[str, Any]:
+def _commitment_document(commitment: str, date: str) -> dict[str, Any]:
     return {
         "id": "commitment",
         "documentType": "submissionDocuments",
         "title": "Compromiso SHA-256 de la propuesta sellada",
-        "description": bid.commitment,
+        "description": commitment,
         "format": "text/plain",
-        "datePublished": iso(bid.submitted_at),
+        "datePublished": date,
+    }
+
+
+def _sealed_detail(
+    public_id: str, submitted_at: dt.datetime, status: BidStatus, commitment: str
+) -> dict[str, Any]:
+    """A ``bids.details`` entry before the opening: id, date, status, commitment."""
+    date = iso(submitted_at)
+    return {
+        "id": public_id,
+        "date": date,
+        "status": _SEALED_STATUS[status],
+        "documents": [_commitment_document(commitment, date)],
     }
 
 
 def bid_detail(bid: Bid, opened: bool) -> dict[str, Any]:
     """One ``bids.details`` entry as the public may see it now."""
+    if not opened:
+        return _sealed_detail(bid.public_id, bid.submitted_at, bid.status, bid.commitment)
     detail: dict[str, Any] = {
         "id": bid.public_id,
         "date": iso(bid.submitted_at),
         "status": ocds_status(bid, opened),
-        "documents": [_commitment_document(bid)],
+        "documents": [_commitment_document(bid.commitment, iso(bid.submitted_at))],
     }
     if opened and bid.disclosed is not None:
         content = bid_content(bid)
@@ -156,10 +171,21 @@ def _price(bid: Bid, lot: str) -> Decimal | None:
 def bids_part(session: Session, tender: Tender, release: dict[str, Any]) -> None:
     """Add the bids section (sealed or opened) to a release of ``tender``, so every
     tender release, whoever makes it, is a full snapshot including the bids."""
+    opened = is_opened(session, tender)
+    if not opened:
+        # Sealed: four columns per bid. Bids pour in before a deadline and each one
+        # republishes all of them, so the ciphertexts are not loaded for nothing.
+        rows = session.execute(
+            select(Bid.public_id, Bid.submitted_at, Bid.status, Bid.commitment)
+            .where(Bid.tender_id == tender.id)
+            .order_by(Bid.id)
+        ).all()
+        if rows:
+            release["bids"] = {"details": [_sealed_detail(*row) for row in rows]}
+        return
     bids = tender_bids(session, tender)
     if not bids:
         return
-    opened = is_opened(session, tender)
     section: dict[str, Any] = {"details": [bid_detail(b, opened) for b in bids]}
     if opened:
         date = session.scalar(select(BidOpening.opened_at).where(BidOpening.tender_id == tender.id))
