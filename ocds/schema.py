@@ -5,6 +5,12 @@ the environment (`OCDS_SCHEMA_DIR`, `OCDS_EXTENSIONS_DIR`), `../shared/...` next
 project root or the current directory, then a per-user cache filled from the official
 URLs. Nothing here fetches at validation or merge time: only `load_schema` may download,
 once, into the cache.
+
+Our own extensions live in this repository, one directory each under `ocds/extensions/`
+(extension.json, release-schema.json, optional codelists/ and README.md). Every such
+directory is applied after the official ones, in name order, and advertised as
+`<own extensions URL><name>/extension.json`: the app serves the directories at
+`/ocds/extensions/<name>/...` and hands its public address to `load_schema`.
 """
 
 from __future__ import annotations
@@ -40,6 +46,11 @@ DEFAULT_EXTENSIONS: dict[str, str] = {
     "submissionTerms": "ocds_submissionTerms_extension/main",
 }
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Our own extensions, one directory each (see the module docstring).
+OWN_EXTENSIONS_DIR = Path(__file__).resolve().parent / "extensions"
+#: Where our own extensions are published when nothing else is configured: the address
+#: of a development server (the app passes its PUBLIC_BASE_URL instead).
+DEFAULT_OWN_EXTENSIONS_URL = "http://127.0.0.1:5000/ocds/extensions/"
 
 
 class SchemaNotFound(RuntimeError):
@@ -259,16 +270,35 @@ def build_schema(
     )
 
 
+def own_extensions(base_url: str | None = None) -> list[Extension]:
+    """Our own extensions (`ocds/extensions/<name>/` holding an extension.json), in name
+    order, advertised under ``base_url`` (default: `OCDS_OWN_EXTENSIONS_URL`, then
+    :data:`DEFAULT_OWN_EXTENSIONS_URL`)."""
+    base = base_url or os.environ.get("OCDS_OWN_EXTENSIONS_URL") or DEFAULT_OWN_EXTENSIONS_URL
+    base = base.rstrip("/") + "/"
+    if not OWN_EXTENSIONS_DIR.is_dir():
+        return []
+    return [
+        Extension(path.name, path, f"{base}{path.name}/extension.json")
+        for path in sorted(OWN_EXTENSIONS_DIR.iterdir())
+        if (path / "extension.json").is_file()
+    ]
+
+
 def load_schema(
     schema_dir: str | Path | None = None,
     extensions_dir: str | Path | None = None,
     extra_extensions: Iterable[str | Path | Extension] = (),
+    own_extensions_url: str | None = None,
 ) -> OcdsSchema:
-    """The patched schema, built once per (schema dir, extensions dir, extra extensions)."""
+    """The patched schema (official extensions, then ours, then ``extra_extensions``),
+    built once per (schema dir, extensions dir, extras, our extensions' address)."""
     found_schema = find_schema_dir(schema_dir)
     found_extensions = find_extensions_dir(extensions_dir)
     extras = tuple(_as_extension(item) for item in extra_extensions)
-    return _load_cached(found_schema, found_extensions, extras)
+    return _load_cached(
+        found_schema, found_extensions, (*own_extensions(own_extensions_url), *extras)
+    )
 
 
 @lru_cache(maxsize=16)

@@ -12,7 +12,13 @@ def _configure_publication(state: BlueprintSetupState) -> None:
     from marketplace.publication.services import configure
 
     config = state.app.config
-    configure(config["OCID_PREFIX"], config["OCDS_SCHEMA_DIR"], config["OCDS_EXTENSIONS_DIR"])
+    configure(
+        config["OCID_PREFIX"],
+        config["OCDS_SCHEMA_DIR"],
+        config["OCDS_EXTENSIONS_DIR"],
+        # Our own extensions are served by app/public/extensions.py.
+        own_extensions_url=config["PUBLIC_BASE_URL"].rstrip("/") + "/ocds/extensions/",
+    )
 
 
 from app.api import errors, http, openapi, publication, views  # noqa: E402,F401

@@ -19,3 +19,4 @@ from app.public import analytics  # noqa: E402,F401
 from app.public import buyers  # noqa: E402,F401
 from app.public import complaints  # noqa: E402,F401
 from app.public import data_quality  # noqa: E402,F401
+from app.public import extensions  # noqa: E402,F401

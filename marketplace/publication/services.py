@@ -32,6 +32,8 @@ class PublicationSettings:
     ocid_prefix: str = DEFAULT_OCID_PREFIX
     schema_dir: str | None = None
     extensions_dir: str | None = None
+    #: Where our own extensions (ocds/extensions/) are served: ``<public URL>/ocds/extensions/``.
+    own_extensions_url: str | None = None
 
 
 settings = PublicationSettings()
@@ -41,14 +43,18 @@ def configure(
     ocid_prefix: str | None = None,
     schema_dir: str | None = None,
     extensions_dir: str | None = None,
+    own_extensions_url: str | None = None,
 ) -> None:
     settings.ocid_prefix = ocid_prefix or DEFAULT_OCID_PREFIX
     settings.schema_dir = schema_dir
     settings.extensions_dir = extensions_dir
+    settings.own_extensions_url = own_extensions_url
 
 
 def configured_schema() -> OcdsSchema:
-    return load_schema(settings.schema_dir, settings.extensions_dir)
+    return load_schema(
+        settings.schema_dir, settings.extensions_dir, own_extensions_url=settings.own_extensions_url
+    )
 
 
 def ocid_for(process_id: int | str, prefix: str | None = None) -> str:

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate as validate_openapi
 from sqlalchemy.orm import Session
 
-from marketplace.publication.services import publish
+from marketplace.publication.services import configured_schema, publish
 from ocds.packages import LICENSE_URL
 from ocds.schema import OcdsSchema
 from tests.publication.helpers import (
@@ -59,7 +59,8 @@ def test_release_package_is_valid_ocds(
     assert package["license"] == LICENSE_URL
     assert package["publicationPolicy"] == "http://localhost/data/publication-policy"
     assert package["publisher"]["name"]
-    assert package["extensions"] == schema.extension_urls and package["extensions"]
+    assert package["extensions"] == configured_schema().extension_urls and package["extensions"]
+    assert "http://localhost/ocds/extensions/assets/extension.json" in package["extensions"]
     assert [r["id"] for r in package["releases"]] == ["ocds-tgs001-1-1", "ocds-tgs001-1-2"]
     assert "links" not in package
 
