@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -109,7 +110,7 @@ def run_alerts(
 def _announce(session: Session, saved: SavedSearch, ocids: list[str]) -> None:
     user = session.get(User, saved.user_id)
     assert user is not None
-    titles = dict(
+    titles: dict[str, Any] = dict(
         session.execute(
             select(OcdsRecord.ocid, OcdsRecord.compiled).where(OcdsRecord.ocid.in_(ocids[:LISTED]))
         ).all()

@@ -19,7 +19,6 @@ import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable
-from itertools import repeat
 from typing import Any
 
 from whoosh import query as wq
@@ -28,8 +27,10 @@ from whoosh.searching import Searcher
 FIELD = "text"
 #: Postings kept in memory per index state (8 bytes each: 10 million ≈ 80 MB).
 BUDGET = 10_000_000
+#: Scores are whole numbers of 2**-40 (see _term_scores): score = value / SCALE.
+SCALE = 2**40
 #: Scores or documents of single words kept per index state (about 100 bytes each).
-RESULTS_BUDGET = 600_000
+RESULTS_BUDGET = 1_000_000
 #: A wildcard standing for more words than this is left to whoosh.
 MAX_EXPANSIONS = 64
 
@@ -130,10 +131,13 @@ def _read_blocks(matcher: Any) -> tuple[Any, Any]:
     return ids, weights
 
 
-def _term_scores(cache: TermCache, text: str) -> dict[int, float]:
+def _term_scores(cache: TermCache, text: str) -> dict[int, int]:
     ids, weights = cache.postings(text)
-    factor = cache.idf(text)
-    return dict(zip(ids, map(factor.__mul__, weights), strict=True))
+    # In units of 2**-40: sums of integers are exact in any order, so documents with
+    # equal scores tie exactly (floats summed in another order differ in the last bit).
+    # A weight is a term frequency, a whole number (the text field has no boosts).
+    factor = round(cache.idf(text) * SCALE)
+    return dict(zip(ids, map(factor.__mul__, map(int, weights)), strict=True))
 
 
 def _expansions(cache: TermCache, query: wq.Query) -> list[str]:
@@ -145,7 +149,7 @@ def _expansions(cache: TermCache, query: wq.Query) -> list[str]:
     return texts
 
 
-def _union(parts: list[dict[int, float]]) -> dict[int, float]:
+def _union(parts: list[dict[int, int]]) -> dict[int, int]:
     if not parts:
         return {}
     total = dict(parts[0])
@@ -164,7 +168,7 @@ def _word(query: wq.Query) -> bool:
     return type(query) is wq.Or and all(isinstance(q, wq.Term) for q in query.subqueries)
 
 
-def scores(cache: TermCache, query: wq.Query) -> dict[int, float] | None:
+def scores(cache: TermCache, query: wq.Query) -> dict[int, int] | None:
     """Each matching document's score, or None for a shape only whoosh evaluates."""
     if _word(query):
         return cache.remembered(("scores", query), lambda: _scores(cache, query))  # type: ignore[no-any-return]
@@ -178,7 +182,7 @@ def docs(cache: TermCache, query: wq.Query) -> set[int] | None:
     return _docs(cache, query)
 
 
-def _scores(cache: TermCache, query: wq.Query) -> dict[int, float] | None:
+def _scores(cache: TermCache, query: wq.Query) -> dict[int, int] | None:
     if getattr(query, "boost", 1.0) != 1.0:
         return None
     if isinstance(query, wq.Term):
@@ -195,23 +199,24 @@ def _scores(cache: TermCache, query: wq.Query) -> dict[int, float] | None:
     if type(query) is wq.Or:
         if query.minmatch or query.scale:
             return None
-        parts = [scores(cache, sub) for sub in query.subqueries]
+        # A word's stems are remembered as one (the Or), not each on its own as well.
+        parts = [
+            _scores(cache, sub) if isinstance(sub, wq.Term) else scores(cache, sub)
+            for sub in query.subqueries
+        ]
         if any(part is None for part in parts):
             return None
         return _union([p for p in parts if p is not None])
     if type(query) is wq.And:
         found = [scores(cache, sub) for sub in query.subqueries]
-        if any(part is None for part in found):
-            return None
-        parts = sorted((p for p in found if p is not None), key=len)
-        if not parts:
-            return {}
-        common = parts[0].keys()
-        for part in parts[1:]:
-            common = common & part.keys()
-        # Summed in the query's order; ranking rounds away the last bits of any
-        # difference from whoosh's own summation order.
         ordered = [p for p in found if p is not None]
+        if len(ordered) < len(found):
+            return None
+        if not ordered:
+            return {}
+        common = set(min(ordered, key=lambda part: len(part)))
+        for part in ordered:
+            common &= part.keys()
         total = {doc: ordered[0][doc] for doc in common}
         for part in ordered[1:]:
             total = {doc: score + part[doc] for doc, score in total.items()}
@@ -234,7 +239,10 @@ def _docs(cache: TermCache, query: wq.Query) -> set[int] | None:
     if type(query) in (wq.Or, wq.And):
         if type(query) is wq.Or and query.minmatch:
             return None
-        parts = [docs(cache, sub) for sub in query.subqueries]
+        parts = [
+            _docs(cache, sub) if isinstance(sub, wq.Term) else docs(cache, sub)
+            for sub in query.subqueries
+        ]
         if any(part is None for part in parts):
             return None
         sets = [p for p in parts if p is not None]
@@ -247,13 +255,9 @@ def _docs(cache: TermCache, query: wq.Query) -> set[int] | None:
     return None
 
 
-def rounded(found: dict[int, float]) -> dict[int, float]:
-    """Scores to 9 decimals: sums of the same terms in another order (ours, whoosh's)
-    differ in the last bits, and equal scores must tie (then the first document wins)."""
-    return dict(zip(found, map(round, found.values(), repeat(9)), strict=True))
+def ranked(found: dict[int, int]) -> list[int]:
+    """Documents best first, ties by document number (whoosh's order).
 
-
-def ranked(found: dict[int, float]) -> list[int]:
-    """Documents best first, ties by document number (whoosh's order)."""
-    scores = rounded(found)
-    return sorted(sorted(scores), key=scores.__getitem__, reverse=True)
+    Scores are exact integers, so documents whose scores are equal tie exactly; whoosh's
+    float sums can differ from one another in the last bit instead."""
+    return sorted(sorted(found), key=found.__getitem__, reverse=True)

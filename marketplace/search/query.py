@@ -135,7 +135,7 @@ class _Matches:
     #: Ordered by relevance: ``docs`` are in that order already unless ``scores`` are
     #: given (then ``_ordered`` sorts just the page it needs).
     ranked: bool
-    scores: dict[int, float] | None = None
+    scores: dict[int, int] | None = None
     #: What ``_match`` found wrong with the request, and the filters it kept.
     problems: list[Problem] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)
@@ -201,7 +201,6 @@ def _find(snapshot: Snapshot, request: SearchRequest) -> _Matches:
     elif ranked:
         scores = fastmatch.scores(snapshot.terms, query)
         if scores is not None:
-            scores = fastmatch.rounded(scores)
             docs = sorted(scores)  # ordered by _ordered, for the page only
         else:
             # One scored pass gives both the full match set and its order (best first,

@@ -165,9 +165,12 @@ class Snapshot:
                 codes, labels = self.codes[facet]
                 picked = bytes(map(codes.__getitem__, matched))
                 result[facet] = Counter(
-                    {label: n for code, label in enumerate(labels) if (n := picked.count(code))}
+                    {
+                        label: n
+                        for code, label in enumerate(labels)
+                        if label is not None and (n := picked.count(code))
+                    }
                 )
-                result[facet].pop(None, None)  # type: ignore[call-overload]
             else:
                 counter = Counter(map(self.single[facet].__getitem__, matched))
                 counter.pop(None, None)
