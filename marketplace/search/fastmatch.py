@@ -214,7 +214,8 @@ def _scores(cache: TermCache, query: wq.Query) -> dict[int, int] | None:
             return None
         if not ordered:
             return {}
-        common = set(min(ordered, key=lambda part: len(part)))
+        smallest: dict[int, int] = min(ordered, key=len)
+        common = set(smallest)
         for part in ordered:
             common &= part.keys()
         total = {doc: ordered[0][doc] for doc in common}
