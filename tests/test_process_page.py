@@ -440,3 +440,25 @@ def test_imported_process_names_its_publisher_and_offers_no_actions(
     assert "tender.status: active → complete" in timeline
     assert "/api/records/" not in html and "/api/releases/" not in html
     assert "<form" not in html.split('<main id="main">')[1]
+
+
+def test_our_published_tender_page_shows_live_data_and_the_complaints_link(
+    client: FlaskClient, db: Session
+) -> None:
+    from marketplace.db import utcnow
+    from marketplace.tenders.services import publish_tender
+    from tests.tender_helpers import buyer, drafted_tender
+
+    owner = buyer(db)
+    now = utcnow()
+    tender = drafted_tender(db, owner, now=now)
+    draft_html = (english(client), page(client, tender.ocid))[1]
+    assert "/complaints" not in draft_html  # a process in planning has no complaints page
+    publish_tender(db, tender, owner, now=now)
+    html = page(client, tender.ocid)
+    assert f'href="/processes/{tender.ocid}/complaints"' in html
+    timeline = section(html, "timeline")
+    # The buyer's organisation is named for the publication it made.
+    assert "Tender published" in timeline and f"by {owner.organisation.name}" in timeline
+    assert timeline.index("Process started") < timeline.index("Tender published")
+    assert owner.name not in html and owner.email not in html

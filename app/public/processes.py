@@ -25,6 +25,7 @@ from app.public.process_view import BID_TEXTS, process_view
 from app.search_support import index_dir
 from app.security import login_required_any, role_required
 from marketplace.accounts.models import Role
+from marketplace.awards.services import read_awards
 from marketplace.db import utcnow
 from marketplace.publication.models import OcdsRecord
 from marketplace.publication.queries import get_record
@@ -34,7 +35,7 @@ from marketplace.tenders.errors import TenderError
 from marketplace.tenders.models import Tender
 from marketplace.tenders.queries import opportunities, public_processes, read_tender, tender_by_ocid
 from marketplace.tenders.releases import configure_links
-from marketplace.tenders.states import TenderState
+from marketplace.tenders.states import DRAFT_STATES, TenderState
 from marketplace.tenders.workflow import conversation_of, plan_line_of
 
 
@@ -68,9 +69,12 @@ def _record_or_404(ocid: str) -> tuple[OcdsRecord, Tender | None]:
     if record is not None and getattr(record, "publisher_name", None):
         return record, None  # imported: read-only, whatever our tenders hold
     tender = tender_by_ocid(session, ocid)
-    if tender is not None and read_tender(session, tender):
-        session.commit()
-        record = get_record(session, ocid)
+    if tender is not None:
+        moved = read_tender(session, tender)
+        # Awards follow their own clock (standstill): due steps apply on reads too.
+        if read_awards(session, tender) or moved:
+            session.commit()
+            record = get_record(session, ocid)
     if record is None:
         abort(404)
     return record, tender
@@ -113,13 +117,22 @@ def _page(
             fmt=fmt,
             method_words=lambda code: words(METHOD_WORDS, code),
             api="api.record" in functions and not imported,
-            complaints_url=url_for("public.complaints", ocid=record.ocid)
-            if "public.complaints" in functions and not imported
-            else None,
+            complaints_url=_complaints_url(tender),
             **forms,
         ),
         status,
     )
+
+
+def _complaints_url(tender: Tender | None) -> str | None:
+    """The complaints page of our published processes (drafts have none)."""
+    if tender is None or tender.state in DRAFT_STATES:
+        return None
+    functions = current_app.view_functions
+    endpoint = next(
+        (e for e in ("public.process_complaints", "public.complaints") if e in functions), None
+    )
+    return url_for(endpoint, ocid=tender.ocid) if endpoint else None
 
 
 @bp.get("/processes")
