@@ -35,11 +35,14 @@ The data set, and the answers worked out by hand:
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ocds.analytics import (
     OTHER,
     ProcessFacts,
+    Totals,
     accumulate,
     buyer_summary,
     finish,
@@ -221,3 +224,21 @@ def test_totals_of_each_year_merge_into_the_totals_of_all() -> None:
     assert finish(merge(by_year)) == overview(facts)
     assert [finish(part) for part in by_year] == before  # merging leaves the parts alone
     assert finish(by_year[0]).by_year[0].awarded == 240
+
+
+def test_taking_a_process_out_undoes_adding_it() -> None:
+    facts = _facts()
+    totals = accumulate(facts)
+    totals.remove(facts[2])  # P3: the only cloud award, a 2025 saving and a 30-day award
+    assert finish(totals) == overview(facts[:2] + facts[3:])
+    for f in facts:
+        if f is not facts[2]:
+            totals.remove(f)
+    assert finish(totals) == overview([])
+    assert totals == accumulate([])  # nothing left over, not even float noise
+
+
+def test_totals_survive_a_round_trip_through_json() -> None:
+    totals = accumulate(_facts())
+    text = json.dumps(totals.to_json())
+    assert finish(Totals.from_json(json.loads(text))) == finish(totals)

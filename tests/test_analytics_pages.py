@@ -18,6 +18,7 @@ from app.cli import main
 from app.public import analytics as analytics_views
 from marketplace.analytics import services
 from marketplace.publication.services import publish
+from ocds.analytics import finish, overview
 from tests.analytics_records import (
     BUYER_A,
     BUYER_B,
@@ -277,3 +278,20 @@ def test_a_process_moving_to_another_year_leaves_the_old_one(
     ]
     page = client.get("/analytics?year=2024").get_data(as_text=True)
     assert page_table(page, "time-to-award")[1:] == [["2024", "1", "20.0", "20.0"]]
+
+
+def test_running_sums_equal_a_full_recount_after_rewrites(db: Session) -> None:
+    records = known_set()
+    store_all(db, records)
+    services.refresh(db)
+    records[0]["tender"]["tenderPeriod"]["startDate"] = "2025-01-10T00:00:00Z"
+    records[1]["awards"][0]["value"]["amount"] = 175.25
+    records[2]["bids"]["details"] = records[2]["bids"]["details"][:1]
+    records[3]["buyer"] = BUYER_A
+    for record in records[:4]:
+        store(db, record)
+    assert services.refresh(db).read == 4
+    store(db, process(7, buyer=BUYER_B, method="open", code="43211503", start=None))
+    services.refresh(db)
+    assert finish(services.market_totals(db)) == overview(services.facts(db))
+    assert finish(services.market_totals(db, 2025)) == overview(services.facts(db, year=2025))

@@ -51,10 +51,12 @@ class AnalyticsState(Base):
 
 
 class AnalyticsYear(Base):
-    """A token per year (0: processes without a date) that changes whenever a fact of
-    that year changes: the year's running sums are recounted only then."""
+    """The running sums of one year (0: processes without a date), and a token that
+    changes with them."""
 
     __tablename__ = "analytics_year"
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     token: Mapped[str] = mapped_column(String(32))
+    #: The year's running sums (``ocds.analytics.Totals.to_json``), updated fact by fact.
+    totals: Mapped[dict[str, Any]] = mapped_column(JSON)

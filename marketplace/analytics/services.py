@@ -7,8 +7,11 @@ are only ever added or rewritten (never deleted), and each rewrite sets a new
 changed since the newest one (minus ``LOOKBACK``, for transactions that committed late)
 are read again.
 
-Results computed from the facts (the market overview, a buyer's summary) are cached in
-memory under the state token, which changes in the same transaction as any fact. The
+The market figures come from running sums per year (``ocds.analytics.Totals``) kept in
+``analytics_year``: a refresh takes a rewritten record's old facts out and its new ones
+in, so a publication costs its own record, not a recount. Results computed from the
+facts (the overview, a buyer's summary) are cached in memory under the state token,
+which changes in the same transaction as any fact. The
 first build over a large publication belongs in ``tianguis analytics refresh``; pages
 read at most ``PAGE_REFRESH_LIMIT`` records per request and say how many are pending.
 """
@@ -36,7 +39,7 @@ from marketplace.analytics.models import (
 )
 from marketplace.db import Base, utcnow
 from marketplace.publication.models import OcdsRecord
-from ocds.analytics import ProcessFacts, Totals, accumulate, merge, process_facts
+from ocds.analytics import ProcessFacts, Totals, merge, process_facts
 
 #: Records a page view reads at most (the CLI reads them all).
 PAGE_REFRESH_LIMIT = 2_000
@@ -83,12 +86,26 @@ def _party_ids(facts: ProcessFacts) -> set[str]:
     return {i for i in ids if len(i) <= PARTY_ID_LENGTH}
 
 
-def _store(session: Session, ocids: Sequence[str]) -> set[int]:
-    """Rewrite the facts of ``ocids``; the years (0: undated) whose facts changed."""
-    years = {
-        year or 0
-        for year in session.scalars(select(AnalyticsFact.year).where(AnalyticsFact.ocid.in_(ocids)))
-    }
+class _YearSums(dict[int, Totals]):
+    """The running sums of the years a refresh touches, loaded once each."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def __missing__(self, year: int) -> Totals:
+        data = self.session.scalar(select(AnalyticsYear.totals).where(AnalyticsYear.year == year))
+        totals = Totals.from_json(data) if data else Totals()
+        self[year] = totals
+        return totals
+
+
+def _store(session: Session, ocids: Sequence[str], sums: _YearSums) -> None:
+    """Rewrite the facts of ``ocids``, taking their old facts out of the year sums and
+    the new ones in."""
+    for data in session.scalars(select(AnalyticsFact.data).where(AnalyticsFact.ocid.in_(ocids))):
+        old = ProcessFacts.from_dict(data)
+        sums[old.year or 0].remove(old)
     rows = session.execute(
         select(OcdsRecord.ocid, OcdsRecord.updated_at, OcdsRecord.compiled).where(
             OcdsRecord.ocid.in_(ocids)
@@ -111,12 +128,11 @@ def _store(session: Session, ocids: Sequence[str]) -> set[int]:
             }
         )
         party_rows += [{"party_id": p, "ocid": ocid} for p in sorted(_party_ids(facts))]
-        years.add(facts.year or 0)
+        sums[facts.year or 0].add(facts)
     if facts_rows:
         session.execute(_INSERT_FACT, facts_rows)
     if party_rows:
         session.execute(_INSERT_PARTY, party_rows)
-    return years
 
 
 @dataclass(frozen=True)
@@ -140,13 +156,17 @@ def refresh(session: Session, limit: int | None = None) -> Refresh:
     now = changed if limit is None else changed[:limit]
     try:
         with session.begin_nested():
-            years: set[int] = set()
+            sums = _YearSums(session)
             for chunk in _chunks(now):
-                years |= _store(session, chunk)
-            session.execute(delete(AnalyticsYear).where(AnalyticsYear.year.in_(years)))
-            session.execute(
-                insert(AnalyticsYear), [{"year": y, "token": uuid.uuid4().hex} for y in years]
-            )
+                _store(session, chunk, sums)
+            session.execute(delete(AnalyticsYear).where(AnalyticsYear.year.in_(list(sums))))
+            year_rows = [
+                {"year": y, "token": uuid.uuid4().hex, "totals": totals.to_json()}
+                for y, totals in sums.items()
+                if totals.processes
+            ]
+            if year_rows:
+                session.execute(insert(AnalyticsYear), year_rows)
             count = session.scalar(select(func.count()).select_from(AnalyticsFact)) or 0
             state = session.get(AnalyticsState, 1)
             token = uuid.uuid4().hex
@@ -255,15 +275,18 @@ def _year_totals(session: Session, year: int, token: str) -> Totals:
         entry = _totals.get(year)
     if entry is not None and entry[0] == token:
         return entry[1]
-    totals = accumulate(facts(session, year=year))
+    data = session.scalar(
+        select(AnalyticsYear.totals).where(AnalyticsYear.year == year, AnalyticsYear.token == token)
+    )
+    totals = Totals.from_json(data) if data else Totals()
     with _lock:
         _totals[year] = (token, totals)
     return totals
 
 
 def market_totals(session: Session, year: int | None = None) -> Totals:
-    """The running sums of one year, or of all years merged; a year is recounted only
-    when one of its facts changed since it was last counted."""
+    """The running sums of one year, or of all years merged (each year's sums are read
+    from the database only when they changed since this process last read them)."""
     rows = session.execute(select(AnalyticsYear.year, AnalyticsYear.token))
     tokens: dict[int, str] = {year: token for year, token in rows}
     if year is not None:

@@ -50,6 +50,7 @@ def upgrade() -> None:
         "analytics_year",
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("totals", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("year", name=op.f("pk_analytics_year")),
     )
 
