@@ -12,8 +12,8 @@
    requests that follow (figures cached under the facts' state token).
 4. Times a buyer page (about a fifth of all processes) and a supplier's figures.
 5. Publishes one more record and times the next /analytics: at this size the figures
-   of up to two minutes ago are served (marked "as of"); then the recomputation, which
-   recounts only the year of the new record.
+   of up to two minutes ago are served (marked "as of"); then the recomputation, from
+   the running sums the refresh updated with the new record alone.
 
 The database is a fresh SQLite file unless ``--database-url`` names one (its schema is
 dropped and created again: use a scratch database).
@@ -179,7 +179,7 @@ def main() -> None:
         print(f"/analytics after one more record (figures as of before): {changed * 1000:.0f} ms")
         services.STALE_FOR = dt.timedelta(0)
         changed, _ = get("/analytics")
-        print(f"/analytics after one more record, its year recounted: {changed:.2f} s")
+        print(f"/analytics after one more record, recomputed from the sums: {changed:.2f} s")
         changed_buyer, _ = get(buyer)
         print(f"buyer page after one more record, recomputed: {changed_buyer * 1000:.0f} ms")
         get_database(app).engine.dispose()
