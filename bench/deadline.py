@@ -200,6 +200,7 @@ def open_tender(url: str, buyer_id: int, deadline: dt.datetime) -> tuple[int, st
         )  # fmt: skip
         publish_tender(session, tender, buyer, now=now - dt.timedelta(minutes=8))
         session.commit()
+        assert tender.ocid is not None
         releases = session.scalar(
             select(func.count()).select_from(OcdsRelease).where(OcdsRelease.ocid == tender.ocid)
         )

@@ -103,7 +103,7 @@ def test_one_process_from_plan_line_to_completed_contract(app: Flask, db: Sessio
         log_in(bidders[-1], user)
 
     # Plan line, then "start process": the planning release.
-    plan = {
+    plan: dict[str, object] = {
         "year": str(utcnow().year), "title": "Portátiles para docentes",
         "rationale": "Sustituir equipos con más de siete años.", "category_code": "43211500",
         "main_category": "goods", "amount": "480000", "currency": "MXN", "quarter": "2",
@@ -124,7 +124,7 @@ def test_one_process_from_plan_line_to_completed_contract(app: Flask, db: Sessio
     page = f"/buyer/tenders/{tender.id}"
 
     # The call for bids: written (private), then published.
-    form = {
+    form: dict[str, object] = {
         "title": "Adquisición de portátiles para docentes",
         "description": "Portátiles de 14 pulgadas con garantía en sitio.",
         "main_category": "goods", "value_amount": "450000", "currency": "MXN",
@@ -251,14 +251,14 @@ def test_one_process_from_plan_line_to_completed_contract(app: Flask, db: Sessio
 
     # Paid in full, then completed.
     url = f"/buyer/contracts/{contract.id}"
-    payment = {"amount": "398000", "date": today.isoformat(), "milestone_id": "",
+    payment: dict[str, object] = {"amount": "398000", "date": today.isoformat(), "milestone_id": "",
                "reference": "OP-1"}  # fmt: skip
     assert post_prefixed(buyer, f"{url}/payments", "pay-", payment, url).status_code == 302
     [paid] = releases.new()
     assert paid["tag"] == ["implementation"]
     [transaction] = paid["contracts"][0]["implementation"]["transactions"]
     assert transaction["value"]["amount"] == 398000
-    done = {"outcome": "completed", "reason": "Equipos entregados y pagados."}
+    done: dict[str, object] = {"outcome": "completed", "reason": "Equipos entregados y pagados."}
     assert post_prefixed(buyer, f"{url}/end", "end-", done, url).status_code == 302
     [closed] = releases.new()
     assert closed["tag"] == ["contractTermination"]

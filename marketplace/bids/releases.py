@@ -57,7 +57,7 @@ def ocds_status(bid: Bid, opened: bool) -> str:
     return (_OPENED_STATUS if opened else _SEALED_STATUS)[bid.status]
 
 
-def _commitment_document(commitment: str, date: str) -> dict[str, Any]:
+def _commitment_document(commitment: str, date: str | None) -> dict[str, Any]:
     return {
         "id": "commitment",
         "documentType": "submissionDocuments",
