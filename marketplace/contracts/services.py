@@ -35,6 +35,7 @@ from marketplace.contracts.common import (
     tell_supplier,
 )
 from marketplace.contracts.errors import N_, ContractError, Msg
+from marketplace.contracts.hooks import run_on_signed
 from marketplace.contracts.implementation import (
     MILESTONE_TYPES,
     MilestoneInput,
@@ -220,6 +221,7 @@ def sign_contract(
             added_by_user_id=user.id,
         ))  # fmt: skip
     session.flush()
+    run_on_signed(session, contract, user, now)  # e.g. the asset register (same release)
     if tender.state == TenderState.EVALUATION and _all_contracted(session, tender):
         # One release: the transition's tag for COMPLETE is ``contract`` (states.py).
         published = apply(session, tender, Action.COMPLETE, actor=user, now=now,
