@@ -22,6 +22,7 @@ STEPS = (
     "bids",
     "awards",
     "contracts",
+    "assets",
     "contract_changes",
 )
 

@@ -155,6 +155,29 @@ def _transactions(rel: dict[str, Any]) -> Iterator[Row]:
             ]
 
 
+def _assets(rel: dict[str, Any]) -> Iterator[Row]:
+    """ICT asset summaries (our extension ``contracts[].assets``; public fields only)."""
+    for contract in rel.get("contracts") or []:
+        for asset in contract.get("assets") or []:
+            yield [
+                rel.get("ocid", ""),
+                contract.get("id", ""),
+                asset.get("id", ""),
+                asset.get("relatedItem", ""),
+                asset.get("category", ""),
+                asset.get("description", ""),
+                asset.get("quantity", ""),
+                get(asset, "unitValue", "amount"),
+                get(asset, "unitValue", "currency"),
+                get(asset, "period", "startDate"),
+                get(asset, "period", "endDate"),
+                asset.get("status", ""),
+                asset.get("licenseCount", ""),
+                asset.get("seatsUsed", ""),
+                asset.get("supportLevel", ""),
+            ]
+
+
 #: table name -> (headers, rows of one compiled release)
 TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], Iterator[Row]]]] = {
     "main": (
@@ -194,5 +217,11 @@ TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], Iterator[Row]]]] =
         ["OCID", "Contract ID", "Transaction ID", "Date", "Value", "Currency", "Payer ID",
          "Payer name", "Payee ID", "Payee name"],
         _transactions,
+    ),
+    "assets": (
+        ["OCID", "Contract ID", "Asset ID", "Item ID", "Category", "Description", "Quantity",
+         "Unit cost", "Unit cost currency", "Start", "End", "Status", "Licences",
+         "Seats used", "Support level"],
+        _assets,
     ),
 }  # fmt: skip
