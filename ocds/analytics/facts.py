@@ -206,7 +206,8 @@ def process_facts(release: Mapping[str, Any]) -> ProcessFacts:
     bidders, bidder_count = _bidders(release)
     days = None
     if start is not None and first_award is not None and first_award >= start:
-        days = (first_award - start).total_seconds() / 86400
+        # To the quarter hour: enough for a median shown in days, and few distinct values.
+        days = round((first_award - start).total_seconds() / 86400, 2)
     return ProcessFacts(
         ocid=str(release.get("ocid") or ""),
         title=str(tender.get("title") or release.get("title") or ""),
