@@ -32,6 +32,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -507,6 +508,7 @@ def main() -> None:
             os.kill(pid, signal.SIGTERM)
         for pid in children:
             os.waitpid(pid, 0)
+        shutil.rmtree(work, ignore_errors=True)
     server = [r[0] for r in results]
     cpu = [r[4] for r in results]
     client_ms = [r[1] for r in results]
