@@ -5,7 +5,8 @@
 Builds the index (red flags included, with a context over all records) into a fresh
 directory, then runs mixed queries (words, facet filters, ranges, sorts, pages) the
 way the /search page does, facet counts and highlights included. Prints the build rate
-and the query latency percentiles.
+and the query latency percentiles, as wall time and as the query thread's CPU time (on
+a shared machine the wall time mostly measures the other jobs).
 """
 
 from __future__ import annotations
@@ -278,7 +279,10 @@ def run_queries(args: argparse.Namespace, rng: random.Random, index_dir: Path) -
         f"shared): p50 {statistics.median(cpu_timings):.1f} ms, p95 {cpu_p95:.1f} ms, "
         f"max {cpu_timings[-1]:.1f} ms; load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"goal p95 <= 50 ms: {'met' if p95 <= 50 else 'NOT met'}")
+    print(
+        f"goal p95 <= 50 ms: wall {'met' if p95 <= 50 else 'NOT met'}, "
+        f"CPU {'met' if cpu_p95 <= 50 else 'NOT met'}"
+    )
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
