@@ -13,7 +13,9 @@ from marketplace.publication.bulk import FORMATS, MANIFEST, read_manifest
 FORMAT_LABELS = {
     "jsonl.gz": "Compiled releases, JSON Lines (gzip)",
     "json": "Record package, JSON (releases + compiled release)",
-    "csv": "Flat CSV tables (zip): main, parties, items, bids, awards, contracts, transactions",
+    "csv": (
+        "Flat CSV tables (zip): main, parties, items, bids, awards, contracts, transactions, assets"
+    ),
 }
 
 

@@ -78,8 +78,8 @@ class Asset(Base):
             "start_date IS NULL OR end_date IS NULL OR end_date >= start_date",
             name="end_after_start",
         ),
-        # The expiring views: live assets by end date, per unit and across government.
-        Index("ix_asset_status_end", "status", "end_date"),
+        # The expiring views: by end date (in order, no sort), per unit and per supplier.
+        Index("ix_asset_end_status", "end_date", "status"),
         Index("ix_asset_owner_end", "owner_org_id", "end_date"),
         Index("ix_asset_supplier_end", "supplier_id", "end_date"),
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, selectinload
 
 from business_cases.lights import CostLight, cost_light
 from marketplace.assets.models import Asset, AssetCategory, AssetEvent, AssetStatus
@@ -36,7 +36,7 @@ class Page:
 def _page(session: Session, query: Select[tuple[Asset]], page: int) -> Page:
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.scalars(
-        query.options(joinedload(Asset.supplier), joinedload(Asset.owner))
+        query.options(selectinload(Asset.supplier), selectinload(Asset.owner))
         .limit(PAGE)
         .offset((max(page, 1) - 1) * PAGE)
     ).all()
@@ -60,10 +60,13 @@ def expiring(
     session: Session, today: dt.date, *, org_id: int | None = None, days: int = EXPIRING_DAYS,
     page: int = 1,
 ) -> Page:  # fmt: skip
-    """Assets in use whose end date is within ``days`` (or already past and not yet
-    renewed, retired or disposed), soonest first; one unit's, or every unit's."""
+    """Assets in use whose end date is within ``days`` ahead, or passed less than
+    ``days`` ago without a renewal, retirement or disposal, soonest first; one unit's or
+    every unit's. (Older undecided ones stay in the unit's register as renewal due.)"""
     query = select(Asset).where(
-        Asset.status.in_(LIVE), Asset.end_date <= today + dt.timedelta(days=days)
+        Asset.end_date >= today - dt.timedelta(days=days),
+        Asset.end_date <= today + dt.timedelta(days=days),
+        Asset.status.in_(LIVE),
     )
     if org_id is not None:
         query = query.where(Asset.owner_org_id == org_id)

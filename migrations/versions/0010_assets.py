@@ -114,7 +114,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_asset_business_case_id"), "asset", ["business_case_id"], unique=False)
     op.create_index(op.f("ix_asset_contract_id"), "asset", ["contract_id"], unique=False)
     op.create_index("ix_asset_owner_end", "asset", ["owner_org_id", "end_date"], unique=False)
-    op.create_index("ix_asset_status_end", "asset", ["status", "end_date"], unique=False)
+    op.create_index("ix_asset_end_status", "asset", ["end_date", "status"], unique=False)
     op.create_index("ix_asset_supplier_end", "asset", ["supplier_id", "end_date"], unique=False)
     op.create_table(
         "asset_alert",
