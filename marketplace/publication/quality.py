@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from marketplace.publication.models import OcdsRelease
 from marketplace.publication.services import format_ocds_datetime
 from ocds.quality import QualityReport
 from ocds.schema import OcdsSchema
+
+log = logging.getLogger(__name__)
 
 CACHE_NAME = "data-quality.json"
 BATCH = 500
@@ -84,8 +87,12 @@ def load(directory: Path) -> dict[str, Any] | None:
 
 
 def refresh(session: Session, schema: OcdsSchema, directory: Path) -> dict[str, Any]:
+    """Compute and cache; an unwritable directory costs the cache, never the answer."""
     review = compute(session, schema)
-    save(directory, review)
+    try:
+        save(directory, review)
+    except OSError:
+        log.warning("could not cache the data-quality review in %s", directory, exc_info=True)
     return review
 
 

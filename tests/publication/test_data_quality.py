@@ -149,3 +149,22 @@ def test_review_is_cached_and_refreshed_when_the_publication_changes(
     monkeypatch.setitem(app.config, "DATA_QUALITY_MAX_AGE", 0)
     assert "Checked 2 releases and 2 records" in client.get("/data-quality").get_data(True)
     assert json.loads((bulk_dir / quality.CACHE_NAME).read_text())["records"] == 2
+
+
+def test_page_answers_even_when_the_cache_cannot_be_written(
+    app: Flask,
+    db: Session,
+    client: FlaskClient,
+    schema: OcdsSchema,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("x")
+    monkeypatch.setitem(app.config, "BULK_DIR", str(not_a_directory / "bulk"))
+    publish(db, tender_release("ocds-tgs001-1", "2024-01-01T00:00:00Z"), schema=schema)
+    db.commit()
+    english(client)
+    response = client.get("/data-quality")
+    assert response.status_code == 200
+    assert "Checked 1 releases and 1 records" in response.get_data(as_text=True)
