@@ -424,3 +424,14 @@ def test_releases_arriving_out_of_order_compile_as_ocdsmerge_does(
     assert record.compiled == reference_compile(releases, schema)
     assert record.release_count == 6
     assert record.first_release_date.year == 2009 and record.year == 2009
+
+
+def test_bad_options_exit_2_before_reading_anything(
+    app: Flask, db: Session, tmp_path: Path
+) -> None:
+    path = write_json(tmp_path / "x.json", small_process("ocds-opt001-1"))
+    result = run_import(app, "--publisher", "  ", path)
+    assert result.exit_code == 2
+    assert "--publisher: give a name" in result.output
+    assert run_import(app).exit_code == 2  # no file at all
+    assert imported_ids(db) == []
