@@ -201,3 +201,26 @@ def test_our_extension_files_are_served(client: FlaskClient) -> None:
         assert codes.status_code == 200 and "renewalDue" in codes.get_data(as_text=True)
     assert client.get("/ocds/extensions/assets/../../schema.py").status_code == 404
     assert client.get("/ocds/extensions/nope/extension.json").status_code == 404
+
+
+def test_editing_a_contract_asset_keeps_its_contract_fields(
+    db: Session, client: FlaskClient
+) -> None:
+    contract, buyer, _ = signed_contract(db, past_start())
+    asset = db.scalars(select(Asset).where(Asset.contract_id == contract.id)).one()
+    db.commit()
+    login_as(client, buyer)
+    url = f"/buyer/assets/{asset.id}/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert 'value="300"' in form and 'value="5000"' in form  # typed as a person would
+    data = {
+        "category": "service", "description": asset.description, "quantity": "300",
+        "unit_cost": "5000", "currency": "USD", "start_date": str(asset.start_date),
+        "end_date": str(asset.end_date), "licence_count": "", "seats_used": "",
+        "support_level": "Garantía 3 años en sitio", "location": "Almacén central",
+        "notes": "",
+    }  # fmt: skip
+    assert post_form(client, url, data).status_code == 302
+    db.refresh(asset)
+    assert asset.support_level == "Garantía 3 años en sitio"
+    assert asset.category.value == "hardware" and asset.currency == "MXN"  # as signed

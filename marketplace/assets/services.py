@@ -333,14 +333,14 @@ def update_asset(
     session: Session, asset: Asset, user: User, data: AssetInput, now: dt.datetime | None = None
 ) -> Asset:
     """Edit an asset's fields (its status moves with :func:`move_asset`). For an asset of
-    a contract, the contract's fields (category, supplier) stay as signed."""
+    a contract, the contract's fields (category, supplier, currency) stay as signed."""
     now = (now or utcnow()).replace(microsecond=0)
     require_owner(asset, user)
     data.status = asset.status.value
     clean = check_asset(data, new=False)
     changes = []
     for name, label in _LABELS.items():
-        if asset.contract_id is not None and name in ("supplier_name", "currency"):
+        if asset.contract_id is not None and name in ("category", "supplier_name", "currency"):
             continue
         old, new = getattr(asset, name), getattr(clean, name)
         if old != new and not (old is not None and new is not None and str(old) == str(new)):
