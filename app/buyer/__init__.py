@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 
 # One import line (ruff merges imports from one module); add modules in alphabetical order.
-from app.buyer import assets, awards, cases, contracts, opening, plans, tenders, views  # noqa: E402,F401
+from app.buyer import assets, awards, cases, contracts, opening, plans, ratings, tenders, views  # noqa: E402,F401,E501

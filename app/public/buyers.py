@@ -15,6 +15,7 @@ from app.public.analytics import fresh_session, message_page
 from app.public.analytics_party import buyer_figures, buyer_party_figures
 from app.public.analytics_tables import integer, money
 from marketplace.analytics.services import cached, market_totals
+from marketplace.performance.aggregates import late_payments_of_party
 from ocds.analytics import buyer_list
 
 
@@ -54,4 +55,5 @@ def buyer_page(party_id: str) -> ResponseReturnValue:
         "public/buyers_page.html",
         figures=buyer_party_figures(session, summary.value),
         freshness=summary,
+        late_payments=late_payments_of_party(session, party_id),
     )

@@ -11,6 +11,9 @@ from app.public.analytics import fresh_session
 from app.public.analytics_party import supplier_figures, supplier_party_figures
 from app.supplier.forms import SIZE_LABELS
 from app.supplier.helpers import locale
+from marketplace.db import utcnow
+from marketplace.performance.aggregates import recent_final_ratings, supplier_performance
+from marketplace.performance.services import finalise_due
 from marketplace.suppliers.catalogue import public_catalogue
 from marketplace.suppliers.categories import top_categories
 from marketplace.suppliers.directory import DirectoryQuery, public_supplier, search_directory
@@ -62,12 +65,17 @@ def supplier_page(supplier_id: int) -> ResponseReturnValue:
     # What the publication says about the supplier (bids, awards), by its OCDS party id.
     figures = supplier_figures(session, supplier.party_id)
     activity = supplier_party_figures(session, figures.value)
+    # Ratings whose reply period ended become final (and published) before the reading.
+    if finalise_due(session, utcnow(), supplier_id=supplier.id):
+        session.commit()
     return render_template(
         "public/supplier_page.html",
         supplier=supplier,
         activity=activity,
         freshness=figures,
         products=public_catalogue(session, supplier.id),
+        performance=supplier_performance(session, supplier.id),
+        recent_ratings=recent_final_ratings(session, supplier.id),
         region=region_name(supplier.country, supplier.region),
         sizes=SIZE_LABELS,
         lang=locale(),

@@ -23,6 +23,7 @@ STEPS = (
     "awards",
     "contracts",
     "assets",
+    "ratings",
     "contract_changes",
 )
 

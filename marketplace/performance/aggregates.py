@@ -154,3 +154,17 @@ def late_payment_count(session: Session, buyer_org_id: int) -> int:
 
 def is_overdue(rating: SupplierRating, now: dt.datetime) -> bool:
     return rating.status == RatingStatus.DRAFT and rating.reply_due < now
+
+
+def buyer_of_party(session: Session, party_id: str) -> Organisation | None:
+    """The purchasing unit of an OCDS buyer party id (its code, else ``org-<id>``)."""
+    org = session.scalar(select(Organisation).where(Organisation.code == party_id))
+    if org is None and party_id.startswith("org-") and party_id[4:].isdigit():
+        org = session.get(Organisation, int(party_id[4:]))
+    return org
+
+
+def late_payments_of_party(session: Session, party_id: str) -> int:
+    """Late-payment complaints filed against the buyer with this OCDS party id."""
+    org = buyer_of_party(session, party_id)
+    return late_payment_count(session, org.id) if org is not None else 0

@@ -178,6 +178,31 @@ def _assets(rel: dict[str, Any]) -> Iterator[Row]:
             ]
 
 
+_AREAS = ("quality", "schedule", "costControl", "management", "regulatoryCompliance")
+
+
+def _ratings(rel: dict[str, Any]) -> Iterator[Row]:
+    """Final supplier performance ratings (our extension ``contracts[].performanceRatings``:
+    the rating organisation, never a person) with the supplier's reply beside them."""
+    for contract in rel.get("contracts") or []:
+        for rating in contract.get("performanceRatings") or []:
+            yield [
+                rel.get("ocid", ""),
+                contract.get("id", ""),
+                rating.get("id", ""),
+                rating.get("stage", ""),
+                rating.get("relatedMilestone", ""),
+                get(rating, "ratedBy", "id"),
+                get(rating, "ratedBy", "name"),
+                rating.get("date", ""),
+                rating.get("dateFinal", ""),
+                *(get(rating, "scores", area, "score") for area in _AREAS),
+                rating.get("narrative", ""),
+                get(rating, "reply", "date"),
+                get(rating, "reply", "text"),
+            ]
+
+
 #: table name -> (headers, rows of one compiled release)
 TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], Iterator[Row]]]] = {
     "main": (
@@ -223,5 +248,11 @@ TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], Iterator[Row]]]] =
          "Unit cost", "Unit cost currency", "Start", "End", "Status", "Licences",
          "Seats used", "Support level"],
         _assets,
+    ),
+    "ratings": (
+        ["OCID", "Contract ID", "Rating ID", "Stage", "Milestone ID", "Buyer ID",
+         "Buyer name", "Date rated", "Date final", "Quality", "Schedule", "Cost control",
+         "Management", "Regulatory compliance", "Narrative", "Reply date", "Reply"],
+        _ratings,
     ),
 }  # fmt: skip
