@@ -147,3 +147,9 @@ from app import cli_suppliers as _suppliers  # noqa: E402,F401  (adds `categorie
 from app.cli_analytics import analytics as _analytics  # noqa: E402
 
 main.add_command(_analytics)
+
+from app.cli_backup import backup_command as _backup  # noqa: E402
+from app.cli_backup import restore_command as _restore  # noqa: E402
+
+main.add_command(_backup)
+main.add_command(_restore)
