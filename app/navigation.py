@@ -14,6 +14,7 @@ NAV: list[tuple[str, LazyString, frozenset[Role] | None]] = [
     ("public.processes", _l("Processes"), None),
     ("public.supplier_directory", _l("Suppliers"), None),
     ("public.analytics", _l("Analytics"), None),
+    ("public.frameworks", _l("Frameworks"), None),
     ("public.opportunities_page", _l("My opportunities"), frozenset({Role.SUPPLIER})),
     ("supplier.my_bids", _l("My bids"), frozenset({Role.SUPPLIER})),
     ("supplier.my_contracts", _l("My contracts"), frozenset({Role.SUPPLIER})),

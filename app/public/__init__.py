@@ -21,3 +21,4 @@ from app.public import complaints  # noqa: E402,F401
 from app.public import data_quality  # noqa: E402,F401
 from app.public import extensions  # noqa: E402,F401
 from app.public import assets  # noqa: E402,F401
+from app.public import frameworks  # noqa: E402,F401

@@ -1,0 +1,18 @@
+"""Framework agreements: public list, page, catalogue and comparison (prices are public);
+supplier application and listing pages; buyer framework and call-off pages. Another
+company's listing or another unit's framework: tests/test_frameworks_web.py."""
+
+from __future__ import annotations
+
+from tests.access import EVERYONE, SUPPLIER
+
+ROUTES: dict[str, frozenset[str]] = {
+    "public.frameworks": EVERYONE,
+    "public.framework_page": EVERYONE,
+    "public.framework_catalogue": EVERYONE,
+    "public.framework_compare": EVERYONE,
+    "supplier.frameworks": SUPPLIER,
+    "supplier.framework_apply": SUPPLIER,
+    "supplier.framework_listing_new": SUPPLIER,
+    "supplier.framework_listing_price": SUPPLIER,
+}
