@@ -116,9 +116,37 @@ def upgrade() -> None:
     )
     op.create_index("ix_framework_listing_admission_id", "framework_listing", ["admission_id"])
     op.create_index("ix_framework_listing_category", "framework_listing", ["category"])
+    op.create_table(
+        "framework_calloff",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("framework_id", sa.Integer(), nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=False),
+        sa.Column("tender_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("direct", "mini_competition", name="calloffkind", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("listing_id", sa.Integer(), nullable=True),
+        sa.Column("quantity", sa.Numeric(precision=18, scale=3), nullable=False),
+        sa.Column("justification", sa.Text(), nullable=False),
+        sa.Column("buyer_org_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("unit_price", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.ForeignKeyConstraint(["framework_id"], ["framework.id"]),
+        sa.ForeignKeyConstraint(["lot_id"], ["framework_lot.id"]),
+        sa.ForeignKeyConstraint(["tender_id"], ["tender.id"]),
+        sa.ForeignKeyConstraint(["listing_id"], ["framework_listing.id"]),
+        sa.ForeignKeyConstraint(["buyer_org_id"], ["organisation.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("tender_id"),
+    )
+    for column in ("framework_id", "lot_id", "buyer_org_id"):
+        op.create_index(f"ix_framework_calloff_{column}", "framework_calloff", [column])
 
 
 def downgrade() -> None:
+    op.drop_table("framework_calloff")
     op.drop_table("framework_listing")
     op.drop_table("framework_admission")
     op.drop_table("framework_application")

@@ -4,7 +4,7 @@ company's listing or another unit's framework: tests/test_frameworks_web.py."""
 
 from __future__ import annotations
 
-from tests.access import EVERYONE, SUPPLIER
+from tests.access import BUYER, EVERYONE, SUPPLIER
 
 ROUTES: dict[str, frozenset[str]] = {
     "public.frameworks": EVERYONE,
@@ -15,4 +15,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "supplier.framework_apply": SUPPLIER,
     "supplier.framework_listing_new": SUPPLIER,
     "supplier.framework_listing_price": SUPPLIER,
+    "buyer.frameworks": BUYER,
+    "buyer.framework_manage": BUYER,
+    "buyer.framework_decide": BUYER,
+    "buyer.framework_direct": BUYER,
 }
