@@ -82,8 +82,11 @@ def load(session: Session, rng: random.Random, ctx: dict[str, Any]) -> str:
         if contract.status == ContractStatus.TERMINATED and contract.ended_at is not None:
             targets.append((None, contract.ended_at + DAY))
         for k, (milestone_id, at) in enumerate(targets):
-            # The newest ratings are a few days old, so some still await the reply.
-            at = min(at, now - rng.randint(1, 5) * DAY) if n % 4 == 3 else min(at, now - DAY)
+            # Every fourth rating is a few days old and still awaits the reply.
+            recent = rated % 4 == 2
+            if recent:  # rated late, a few days ago (still after the milestone was met)
+                at = max(at, now - rng.randint(1, 5) * DAY)
+            at = min(at, now - DAY)
             tone = ("good", "fair", "poor")[(n + k) % 3]
             rating = rate_supplier(
                 session, contract, buyer,
@@ -91,7 +94,7 @@ def load(session: Session, rng: random.Random, ctx: dict[str, Any]) -> str:
             )  # fmt: skip
             rated += 1
             reply_at = at + rng.randint(1, 10) * DAY
-            if tone != "good" and (n + k) % 2 == 0 and reply_at <= now:
+            if not recent and tone != "good" and (n + k) % 2 == 0 and reply_at <= now:
                 reply_to_rating(session, rating, supplier_user, REPLIES[(n + k) % 2], now=reply_at)
                 replied += 1
         if n % 4 == 1 and contract.period_start is not None:
