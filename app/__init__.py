@@ -14,7 +14,7 @@ BLUEPRINTS = ("public", "auth", "supplier", "buyer", "finance", "admin", "api")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    from app import config, db, i18n, security
+    from app import config, db, i18n, security, security_headers
     from app.extensions import limiter
 
     app = Flask(
@@ -36,7 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _register_template_helpers(app)
     _register_error_pages(app)
-    _register_security_headers(app)
+    security_headers.init_app(app)
     return app
 
 
@@ -91,21 +91,3 @@ def _register_error_pages(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return {"error": {"code": code, "message": message, "path": None}}, code
         return render_template("error.html", code=code, message=message), code
-
-
-def _register_security_headers(app: Flask) -> None:
-    from flask import Response, request
-
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response

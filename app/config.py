@@ -23,6 +23,11 @@ ENV_KEYS = (
     "UPLOAD_MAX_BYTES",
     "RATELIMIT_STORAGE_URI",
     "STANDSTILL_DAYS",
+    "RATELIMIT_LOGIN",
+    "RATELIMIT_REGISTER",
+    "RATELIMIT_SEARCH",
+    "RATELIMIT_API",
+    "PREFERRED_URL_SCHEME",
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +47,16 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         UPLOAD_MAX_BYTES=5 * 1024 * 1024,
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         RATELIMIT_STORAGE_URI="memory://",
+        # Per client address (app/extensions.py); RATELIMIT_ENABLED=False turns all off.
         RATELIMIT_LOGIN="10 per minute",
+        RATELIMIT_REGISTER="60 per hour",
+        RATELIMIT_SEARCH="120 per minute",
+        RATELIMIT_API="600 per minute",
+        # "https" in production: cookies get the Secure flag and responses carry HSTS.
+        PREFERRED_URL_SCHEME="http",
+        # Behind a reverse proxy: trust its X-Forwarded-For/-Proto (one hop), so rate
+        # limits see the client's address and HTTPS is recognised.
+        TRUST_PROXY_HEADERS=False,
         BABEL_DEFAULT_LOCALE="es",
         BABEL_DEFAULT_TIMEZONE="America/Mexico_City",
         LANGUAGES=("es", "en"),
@@ -53,6 +67,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
         PUBLIC_BASE_URL="http://127.0.0.1:5000",
         PUBLISHER_NAME="Tianguis (demo)",
         # Calendar days losing bidders may complain after an award (marketplace/awards).
@@ -65,6 +80,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
     app.config["UPLOAD_MAX_BYTES"] = int(app.config["UPLOAD_MAX_BYTES"])
+    if app.config["PREFERRED_URL_SCHEME"] == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
 

@@ -23,9 +23,9 @@ def select_locale() -> str:
         return chosen
     if current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 @bp.get("/lang/<code>")
@@ -37,7 +37,14 @@ def switch(code: str) -> ResponseReturnValue:
         target = url_for("public.home")
     response = redirect(target)
     if code in current_app.config["LANGUAGES"]:
-        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(
+            COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        )
     return response
 
 

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from app.extensions import limiter, search_limit
 from app.public import bp
 from app.search_support import (
     FACET_LABELS,
@@ -65,6 +66,7 @@ def toggle_url(req: SearchRequest, facet: str, value: str) -> str:
 
 
 @bp.get("/search")
+@limiter.limit(search_limit)
 def search_page() -> ResponseReturnValue:
     req, problems = parse_request(request.args.to_dict(flat=False))
     drain_outbox()
@@ -125,6 +127,7 @@ def csv_row(hit: Hit) -> list[str]:
 
 
 @bp.get("/search.csv")
+@limiter.limit(search_limit)
 def search_csv() -> ResponseReturnValue:
     req, _problems = parse_request(request.args.to_dict(flat=False))
     drain_outbox()

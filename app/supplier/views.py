@@ -44,7 +44,7 @@ def _searching() -> bool:
 
 def _register_limit() -> str:
     # Registrations (and category searches, which post the same form) per address.
-    return str(current_app.config.get("RATELIMIT_REGISTER", "60 per hour"))
+    return str(current_app.config["RATELIMIT_REGISTER"])
 
 
 @bp.route("/register", methods=["GET", "POST"])
