@@ -25,7 +25,14 @@ from marketplace.db import utcnow
 from marketplace.frameworks.calloff_models import CallOff
 from marketplace.frameworks.calloffs import DEFAULT_CEILING, DirectInput, direct_calloff
 from marketplace.frameworks.errors import FrameworkError, NotAllowed
-from marketplace.frameworks.models import Application, ApplicationStatus, Framework, Listing
+from marketplace.frameworks.minicomp import MiniInput, start_mini_competition
+from marketplace.frameworks.models import (
+    Application,
+    ApplicationStatus,
+    Framework,
+    FrameworkLot,
+    Listing,
+)
 from marketplace.frameworks.services import (
     FrameworkInput,
     LotInput,
@@ -72,6 +79,14 @@ class DirectForm(FlaskForm):
     contract_url = StringField(_l("Web address of the signed order"))
     period_end = DateField(_l("Contract ends on (default: when the framework ends)"),
                            validators=[Optional()])  # fmt: skip
+
+
+class MiniForm(FlaskForm):
+    description = TextAreaField(_l("What you need"))
+    quantity = StringField(_l("Quantity"))
+    unit = StringField(_l("Unit"))
+    days = IntegerField(_l("Days to quote (2 to 15)"), default=5, validators=[Optional()])
+    justification = TextAreaField(_l("Notes for the suppliers (optional)"))
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -200,3 +215,37 @@ def framework_direct(listing_id: int) -> ResponseReturnValue:
     return render_template(
         "buyer/frameworks/direct.html", form=form, listing=listing, ceiling=ceiling()
     ), status
+
+
+@bp.route("/frameworks/lots/<int:lot_id>/mini", methods=["GET", "POST"])
+@role_required(Role.BUYER)
+def framework_mini(lot_id: int) -> ResponseReturnValue:
+    """Invite the lot's admitted suppliers to a short sealed-bid round (a new process
+    whose bids, opening, award and contract use the ordinary tender pages)."""
+    session = db_session()
+    lot = session.get(FrameworkLot, lot_id)
+    if lot is None:
+        abort(404)
+    form = MiniForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            data = MiniInput(
+                description=form.description.data or "", quantity=form.quantity.data or "",
+                unit=form.unit.data or "", days=form.days.data or 0,
+                justification=form.justification.data or "",
+            )  # fmt: skip
+            try:
+                calloff = start_mini_competition(session, current_user, lot, data, utcnow())
+                session.commit()
+            except NotAllowed:
+                session.rollback()
+                abort(403)
+            except FrameworkError as err:
+                session.rollback()
+                show(form, err)
+            else:
+                flash(_("Mini-competition published: the lot's suppliers were invited."), "success")
+                return redirect(url_for("public.process", ocid=calloff.tender.ocid))
+        status = 400
+    return render_template("buyer/frameworks/mini.html", form=form, lot=lot), status

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from marketplace.accounts.models import User
 from marketplace.audit.services import record as audit
 from marketplace.frameworks.errors import N_, FrameworkError, NotAllowed
+from marketplace.frameworks.minicomp import running_competition
 from marketplace.frameworks.models import Admission, Framework, FrameworkLot, Listing
 from marketplace.frameworks.services import supplier_of
 from marketplace.suppliers.models import Supplier, SupplierSize
@@ -100,9 +101,15 @@ def add_listing(
 def change_price(
     session: Session, user: User, listing: Listing, unit_price: str, now: dt.datetime
 ) -> None:
-    """Change a listing's price (public, audited)."""
+    """Change a listing's price (public, audited), unless a mini-competition of its lot
+    is taking bids: the invited suppliers compete against the prices buyers saw."""
     _own_admission(session, user, listing.admission)
     price = parse_price(unit_price)
+    if running_competition(session, listing.admission.lot, now) is not None:
+        raise FrameworkError(
+            N_("A mini-competition of this lot is taking bids: prices are frozen until it closes."),
+            "unit_price",
+        )
     old = listing.unit_price
     listing.unit_price = price
     listing.updated_at = now

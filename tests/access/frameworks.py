@@ -19,4 +19,5 @@ ROUTES: dict[str, frozenset[str]] = {
     "buyer.framework_manage": BUYER,
     "buyer.framework_decide": BUYER,
     "buyer.framework_direct": BUYER,
+    "buyer.framework_mini": BUYER,
 }
