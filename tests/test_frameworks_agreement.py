@@ -15,9 +15,8 @@ from marketplace.frameworks.services import (
     apply_to_lot,
     create_framework,
     decide_application,
-    next_window_start,
-    window_at,
 )
+from marketplace.frameworks.windows import next_window_start, window_at
 from marketplace.publication.models import OcdsRecord, OcdsRelease
 from tests.factories import make_user
 from tests.framework_helpers import END, NOW, RUNNING, START, admit, framework_input, make_framework

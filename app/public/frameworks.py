@@ -16,7 +16,7 @@ from marketplace.db import utcnow
 from marketplace.frameworks import catalogue
 from marketplace.frameworks.errors import FrameworkError
 from marketplace.frameworks.models import Framework
-from marketplace.frameworks.services import next_window_start, window_at
+from marketplace.frameworks.windows import next_window_start, window_at
 
 
 def framework_or_404(framework_id: int) -> Framework:

@@ -51,6 +51,10 @@ class Framework(Base):
     refresh_months: Mapped[int] = mapped_column(Integer, default=6)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: The phase last published: ``window-<n>`` (applications open), ``running``, ``expired``.
+    phase: Mapped[str] = mapped_column(String(20), default="window-0")
+    #: When the phase next changes (a window opens or closes, the agreement ends).
+    next_check_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
 
     buyer: Mapped[Organisation] = relationship()
     lots: Mapped[list[FrameworkLot]] = relationship(

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from marketplace.frameworks.models import Framework
+from marketplace.frameworks.windows import window_at, window_period
 from marketplace.suppliers.ocds import supplier_party
 from marketplace.tenders.releases import buyer_party, buyer_party_id, iso
 
@@ -42,6 +43,7 @@ def framework_release(framework: Framework, tag: str, now: dt.datetime) -> dict[
                 },
             }
         )
+    window = window_at(framework, now)
     tender: dict[str, Any] = {
         "id": framework.ocid,
         "title": framework.title,
@@ -60,6 +62,9 @@ def framework_release(framework: Framework, tag: str, now: dt.datetime) -> dict[
             for lot in framework.lots
         ],
     }
+    if window is not None:
+        opens, closes = window_period(framework, window)
+        tender["tenderPeriod"] = {"startDate": iso(opens), "endDate": iso(closes)}
     if framework.description:
         tender["description"] = framework.description
     release: dict[str, Any] = {

@@ -3,7 +3,6 @@ them. Each change publishes the framework's release in the caller's transaction.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -21,11 +20,13 @@ from marketplace.frameworks.models import (
     FrameworkLot,
 )
 from marketplace.frameworks.releases import framework_release
+from marketplace.frameworks.windows import (
+    next_change,
+    phase_at,
+    window_at,
+)
 from marketplace.publication.services import PublishedRelease, ocid_for, publish
 from marketplace.suppliers.models import Supplier, SupplierStatus
-
-#: A refresh window stays open this many days after it starts.
-WINDOW_DAYS = 30
 
 
 @dataclass
@@ -42,37 +43,6 @@ class FrameworkInput:
     description: str = ""
     refresh_months: int = 6
     lots: list[LotInput] = field(default_factory=list)
-
-
-def add_months(value: dt.datetime, months: int) -> dt.datetime:
-    month = value.month - 1 + months
-    year, month = value.year + month // 12, month % 12 + 1
-    return value.replace(
-        year=year, month=month, day=min(value.day, calendar.monthrange(year, month)[1])
-    )
-
-
-def window_at(framework: Framework, now: dt.datetime) -> int | None:
-    """Which application window is open at ``now``: 0 before the agreement starts (the
-    original call), n during the n-th refresh window, None when none is open."""
-    if now >= framework.end_date:
-        return None
-    if now < framework.start_date:
-        return 0
-    n = 1
-    while (opens := add_months(framework.start_date, n * framework.refresh_months)) <= now:
-        if now < opens + dt.timedelta(days=WINDOW_DAYS):
-            return n
-        n += 1
-    return None
-
-
-def next_window_start(framework: Framework, now: dt.datetime) -> dt.datetime | None:
-    """When the next refresh window opens (None: not before the agreement ends)."""
-    n = 1
-    while (opens := add_months(framework.start_date, n * framework.refresh_months)) <= now:
-        n += 1
-    return opens if opens < framework.end_date else None
 
 
 def ensure_buyer_of(framework: Framework, user: User) -> None:
@@ -137,6 +107,8 @@ def create_framework(
     session.add(framework)
     session.flush()
     framework.ocid = ocid_for(f"fa-{framework.id}")
+    framework.phase = phase_at(framework, now)
+    framework.next_check_at = next_change(framework, now)
     published = emit(session, framework, "tender", now)
     audit(
         session,
@@ -266,3 +238,30 @@ def admitted(session: Session, lot: FrameworkLot, supplier_id: int) -> Admission
     return session.scalar(
         select(Admission).where(Admission.lot_id == lot.id, Admission.supplier_id == supplier_id)
     )
+
+
+def apply_due(session: Session, framework: Framework, now: dt.datetime) -> bool:
+    """Publish the framework's new phase (a window opened or closed, the agreement
+    ended) when it changed by ``now``; True when a release was published."""
+    if framework.next_check_at is None or framework.next_check_at > now:
+        return False
+    phase = phase_at(framework, now)
+    framework.next_check_at = next_change(framework, now)
+    if phase == framework.phase:
+        return False
+    framework.phase = phase
+    published = emit(session, framework, "tenderUpdate", now)
+    audit(
+        session, "framework.phase", "framework", framework.id,
+        details={"phase": phase, "release": published.id}, public=True,
+    )  # fmt: skip
+    return True
+
+
+def tick(session: Session, now: dt.datetime) -> int:
+    due = session.scalars(
+        select(Framework)
+        .where(Framework.next_check_at.is_not(None), Framework.next_check_at <= now)
+        .order_by(Framework.id)
+    ).all()
+    return sum(apply_due(session, framework, now) for framework in due)

@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.Column("refresh_months", sa.Integer(), nullable=False),
         sa.Column("created_by_user_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("phase", sa.String(length=20), nullable=False),
+        sa.Column("next_check_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint("end_date > start_date", name=op.f("ck_framework_period_ordered")),
         sa.ForeignKeyConstraint(["buyer_org_id"], ["organisation.id"]),
         sa.ForeignKeyConstraint(["created_by_user_id"], ["user_account.id"]),
@@ -37,6 +39,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_framework_buyer_org_id", "framework", ["buyer_org_id"])
     op.create_index("ix_framework_end_date", "framework", ["end_date"])
+    op.create_index("ix_framework_next_check_at", "framework", ["next_check_at"])
     op.create_table(
         "framework_lot",
         sa.Column("id", sa.Integer(), nullable=False),
