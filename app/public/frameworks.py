@@ -15,6 +15,7 @@ from app.public import bp
 from marketplace.db import utcnow
 from marketplace.frameworks import catalogue
 from marketplace.frameworks.errors import FrameworkError
+from marketplace.frameworks.metrics import variety
 from marketplace.frameworks.models import Framework
 from marketplace.frameworks.windows import next_window_start, window_at
 
@@ -46,6 +47,7 @@ def framework_page(framework_id: int) -> ResponseReturnValue:
         now=now,
         window=window_at(framework, now),
         next_window=next_window_start(framework, now),
+        v=variety(db_session(), framework),
     )
 
 
