@@ -25,6 +25,7 @@ STEPS = (
     "assets",
     "ratings",
     "contract_changes",
+    "frameworks",
 )
 
 
