@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 import migrations
 from app import create_app
 from app.cli_backup import backup_command, restore_command
+from app.db import get_database
 from marketplace.audit.models import AuditEvent
 from marketplace.backup import summarize
 from marketplace.db import make_engine
@@ -72,8 +73,19 @@ def target_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     yield from _scratch_url(database_url, tmp_path, "restore")
 
 
+_apps: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_apps() -> Iterator[None]:
+    """Close the connection pools of the apps a test made (no connection left open)."""
+    yield
+    while _apps:
+        get_database(_apps.pop()).engine.dispose()
+
+
 def _app(url: str, instance_dir: Path) -> Flask:
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": url,
@@ -82,6 +94,8 @@ def _app(url: str, instance_dir: Path) -> Flask:
             "BULK_DIR": str(instance_dir / "bulk"),
         }
     )
+    _apps.append(app)
+    return app
 
 
 def _run(app: Flask, command: object, *args: str) -> Result:

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.db import get_database
 from marketplace.accounts.models import Role
 from tests.access import ANON, EVERYONE
 from tests.bid_helpers import tendering
@@ -180,6 +181,7 @@ def test_an_https_instance_sends_hsts_and_secure_cookies(
         assert "; Secure" in cookie
         assert "; HttpOnly" in cookie
         assert "; SameSite=Lax" in cookie
+    get_database(https_app).engine.dispose()
 
 
 def test_session_cookie_flags_on_plain_http(app: Flask, client: FlaskClient) -> None:
@@ -214,3 +216,5 @@ def test_a_trusted_proxy_gives_the_client_address_and_scheme(
     )
     response = untrusted.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in response.headers
+    for created in (proxied, untrusted):
+        get_database(created).engine.dispose()
