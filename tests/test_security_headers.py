@@ -218,3 +218,24 @@ def test_a_trusted_proxy_gives_the_client_address_and_scheme(
     assert "Strict-Transport-Security" not in response.headers
     for created in (proxied, untrusted):
         get_database(created).engine.dispose()
+
+
+def test_svg_charts_use_no_inline_styles() -> None:
+    from app.charts import Point, bar_chart, column_chart, line_chart
+
+    points = [Point("2024", 100.0, "100"), Point("2025", -20.0, "-20"), Point("x", 0, "0")]
+    for draw in (bar_chart, column_chart, line_chart):
+        finder = _InlineFinder(nonce=None)
+        finder.feed(str(draw("chart", "Title", "Description", points)))
+        assert finder.problems == [], draw.__name__
+
+
+def test_the_checker_catches_what_a_strict_csp_blocks() -> None:
+    finder = _InlineFinder(nonce="abc")
+    finder.feed(
+        '<p style="color:red">x</p><a href="javascript:alert(1)" onclick="go()">y</a>'
+        "<script>alert(1)</script><style>p{}</style>"
+        '<script nonce="abc">ok()</script><style nonce="abc">p{}</style>'
+        '<svg><rect style="fill:red"/></svg>'
+    )
+    assert len(finder.problems) == 6, finder.problems
