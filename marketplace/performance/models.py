@@ -58,7 +58,17 @@ class SupplierRating(Base):
         # One rating per milestone; one end-of-contract rating (milestone NULL) per
         # contract is enforced by the service (NULLs are distinct in unique constraints).
         Index("uq_rating_contract_milestone", "contract_id", "milestone_id", unique=True),
-        Index("ix_rating_supplier_status", "supplier_id", "status", "final_at"),
+        # Covers the supplier page's aggregates (by area, per year, latest): they read
+        # this index alone, not the table rows scattered among other suppliers' ratings.
+        Index(
+            "ix_rating_supplier_status",
+            "supplier_id",
+            "status",
+            "final_at",
+            "total",
+            "low",
+            *(column for column, _code in AREAS),
+        ),  # fmt: skip
         Index("ix_rating_status_due", "status", "reply_due"),
         *(
             CheckConstraint(f"{column} BETWEEN 0 AND 4", name=f"{column}_on_scale")

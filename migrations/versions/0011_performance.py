@@ -83,8 +83,11 @@ def upgrade() -> None:
         "uq_rating_contract_milestone", "supplier_rating", ["contract_id", "milestone_id"],
         unique=True,
     )  # fmt: skip
+    # Covers the supplier page's aggregates (see the model).
     op.create_index(
-        "ix_rating_supplier_status", "supplier_rating", ["supplier_id", "status", "final_at"]
+        "ix_rating_supplier_status",
+        "supplier_rating",
+        ["supplier_id", "status", "final_at", "total", "low", *AREAS],
     )
     op.create_index("ix_rating_status_due", "supplier_rating", ["status", "reply_due"])
     op.create_table(
