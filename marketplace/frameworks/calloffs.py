@@ -109,6 +109,7 @@ def direct_calloff(
     ceiling: Decimal, now: dt.datetime,
 ) -> CallOff:  # fmt: skip
     """Buy ``listing`` directly: published, awarded and contracted in one transaction."""
+    now = now.replace(microsecond=0)  # as the contract services record it
     admission: Admission = listing.admission
     framework = admission.framework
     ensure_can_call_off(user, framework, now)

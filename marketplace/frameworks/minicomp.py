@@ -57,6 +57,7 @@ def start_mini_competition(
     session: Session, user: User, lot: FrameworkLot, data: MiniInput, now: dt.datetime
 ) -> CallOff:
     """Invite every supplier admitted to ``lot`` to quote by a deadline ``days`` away."""
+    now = now.replace(microsecond=0)  # bids are timed to the second
     framework = lot.framework
     ensure_can_call_off(user, framework, now)
     description = data.description.strip()
