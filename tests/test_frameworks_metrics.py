@@ -61,3 +61,20 @@ def test_an_empty_framework_has_no_concentration(db: Session) -> None:
     framework, _buyer = make_framework(db)
     v = variety(db, framework)
     assert v.hhi is None and v.sme_admitted_percent is None and v.shares == []
+
+
+def test_the_process_pages_of_a_framework_and_a_calloff_render(
+    client: FlaskClient, db: Session
+) -> None:
+    from sqlalchemy import select
+
+    from marketplace.frameworks.calloff_models import CallOff
+
+    framework, _a, _b = _scenario(db)
+    english(client)
+    page = client.get(f"/processes/{framework.ocid}")
+    assert page.status_code == 200 and framework.title in page.get_data(as_text=True)
+    calloff = db.scalars(select(CallOff)).first()
+    assert calloff is not None
+    html = client.get(f"/processes/{calloff.tender.ocid}").get_data(as_text=True)
+    assert calloff.tender.title in html
