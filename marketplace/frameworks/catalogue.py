@@ -134,7 +134,7 @@ class CatalogueQuery:
     max_price: Decimal | None = None
 
 
-def _listings(framework: Framework) -> Select[tuple[Listing]]:
+def _listings(framework: Framework) -> Select[Listing]:
     return (
         select(Listing)
         .join(Admission, Listing.admission_id == Admission.id)
