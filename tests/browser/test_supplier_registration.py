@@ -16,7 +16,7 @@ from marketplace.suppliers.categories import CURATED_CSV, load_categories_csv
 from marketplace.suppliers.models import Supplier, SupplierStatus
 from marketplace.suppliers.rfc import rfc_check_digit
 from marketplace.suppliers.services import verify_supplier
-from tests.browser.conftest import PHONE, SCREENSHOTS, LiveServer
+from tests.browser.conftest import PHONE, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -105,8 +105,6 @@ def test_register_verify_and_view_on_a_phone(
     assert page.get_by_text("rosa@redesydatos.example.mx").count() == 0  # personal data
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "supplier-page-360.png"), full_page=True)
 
     page.goto(f"{url}/suppliers?state=CMX")
     assert page.get_by_role("link", name="Redes y Datos del Centro").is_visible()
