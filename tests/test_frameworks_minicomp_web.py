@@ -65,6 +65,7 @@ def test_mini_competition_through_the_pages(client: FlaskClient, db: Session) ->
 
     # The deadline passes (time moving on, as in tests/test_bids_web.py).
     past = utcnow().replace(microsecond=0) - dt.timedelta(seconds=1)
+    tender.tender_start = past - dt.timedelta(minutes=5)
     tender.tender_end = past
     tender.next_check_at = past
     db.commit()
