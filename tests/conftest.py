@@ -67,6 +67,16 @@ def app(database_url: str, instance_dir: Path) -> Iterator[Flask]:
     get_database(application).engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _gate_from_the_test_app(app: Flask) -> None:
+    """The business-case gate is process-wide, set by the last app created; tests that
+    start another app (a browser server, an HTTPS variant) would otherwise leave it at the
+    default for the tests after them."""
+    from business_cases.gate import configure
+
+    configure(app.config["BUSINESS_CASE_GATE_MXN"])
+
+
 @pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test.
