@@ -71,14 +71,16 @@ def home() -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     """Procurement actions (who, what, when) without personal data: organisations, not people."""
     before = request.args.get("before", type=int)
-    query = select(AuditEvent, Organisation.name).outerjoin(
-        Organisation, Organisation.id == AuditEvent.actor_org_id
-    ).where(AuditEvent.public.is_(True))
+    query = (
+        select(AuditEvent, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.actor_org_id)
+        .where(AuditEvent.public.is_(True))
+    )
     if before:
         query = query.where(AuditEvent.seq < before)
-    rows = db_session().execute(
-        query.order_by(AuditEvent.seq.desc()).limit(AUDIT_PAGE_SIZE + 1)
-    ).all()
+    rows = (
+        db_session().execute(query.order_by(AuditEvent.seq.desc()).limit(AUDIT_PAGE_SIZE + 1)).all()
+    )
     more = len(rows) > AUDIT_PAGE_SIZE
     rows = rows[:AUDIT_PAGE_SIZE]
     next_before = rows[-1][0].seq if more and rows else None
