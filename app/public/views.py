@@ -47,7 +47,10 @@ def home() -> ResponseReturnValue:
     }
     counts = {
         "open": len(open_now),
-        "processes": session.scalar(select(func.count()).select_from(OcdsRecord)) or 0,
+        "processes": session.scalar(
+            select(func.count()).select_from(OcdsRecord).where(OcdsRecord.publisher_name.is_(None))
+        )
+        or 0,
         "suppliers": session.scalar(
             select(func.count())
             .select_from(Supplier)

@@ -61,9 +61,11 @@ def _chunks(values: Sequence[str], size: int = BATCH) -> Iterator[Sequence[str]]
 
 def _changed_ocids(session: Session) -> list[str]:
     watermark = session.scalar(select(func.max(AnalyticsFact.record_updated_at)))
-    query = select(OcdsRecord.ocid, OcdsRecord.updated_at)
+    # Our own publication only: processes imported from other publishers are not our spend.
+    ours = OcdsRecord.publisher_name.is_(None)
+    query = select(OcdsRecord.ocid, OcdsRecord.updated_at).where(ours)
     if watermark is None:
-        return list(session.scalars(select(OcdsRecord.ocid).order_by(OcdsRecord.ocid)))
+        return list(session.scalars(select(OcdsRecord.ocid).where(ours).order_by(OcdsRecord.ocid)))
     candidates = session.execute(query.where(OcdsRecord.updated_at >= watermark - LOOKBACK)).all()
     stored: dict[str, dt.datetime] = {}
     for chunk in _chunks([ocid for ocid, _ in candidates]):

@@ -408,6 +408,14 @@ def test_our_publication_leaves_imported_processes_out(
     client.get("/lang/en?next=/")
     html = client.get("/red-flags").get_data(as_text=True)
     assert "1 process analysed." in html
+    # The home page's count and the spend analytics are ours only too.
+    home = client.get("/").get_data(as_text=True)
+    assert "<strong>1</strong> <a" in home and "processes published" in home
+    from marketplace.analytics.models import AnalyticsFact
+    from marketplace.analytics.services import refresh
+
+    refresh(db)
+    assert list(db.scalars(select(AnalyticsFact.ocid))) == ["ocds-tgs001-5"]
 
 
 def test_releases_arriving_out_of_order_compile_as_ocdsmerge_does(
