@@ -34,11 +34,12 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Regenerate the initial migration from the models (allowed until the first release).
+# A new migration for the models' changes: `make migration MSG="what changed"` (the
+# schema is built from the existing migrations in a scratch database, then compared).
 migration:
-	rm -f migrations/versions/0001_initial.py
 	rm -f /tmp/tianguis-migration.db
-	DATABASE_URL=sqlite:////tmp/tianguis-migration.db $(BIN)/tianguis db revision --autogenerate -m initial --rev-id 0001
+	DATABASE_URL=sqlite:////tmp/tianguis-migration.db $(BIN)/tianguis db upgrade >/dev/null
+	DATABASE_URL=sqlite:////tmp/tianguis-migration.db $(BIN)/tianguis db revision --autogenerate -m "$(MSG)"
 	$(BIN)/ruff format migrations/versions >/dev/null
 
 lint:

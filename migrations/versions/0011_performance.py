@@ -1,7 +1,7 @@
 """Supplier performance: ratings and late-payment complaints
 
 Revision ID: 0011
-Revises: 0002
+Revises: 0004
 """
 
 from collections.abc import Sequence
@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0002"
+#: After the contract life tables: the ratings refer to contract milestones.
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
-#: The ratings refer to contract milestones (0004, a sibling branch from 0002).
-depends_on: str | Sequence[str] | None = ("0004",)
+depends_on: str | Sequence[str] | None = None
 
 AREAS = ("quality", "schedule", "cost_control", "management", "compliance")
 
