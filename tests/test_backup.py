@@ -76,18 +76,24 @@ def target_url(database_url: str, tmp_path: Path) -> Iterator[str]:
 _apps: list[Flask] = []
 
 
+_base: list[Flask] = []
+
+
 @pytest.fixture(autouse=True)
-def _dispose_apps() -> Iterator[None]:
+def _dispose_apps(app: Flask) -> Iterator[None]:
     """Close the connection pools of the apps a test made (no connection left open)."""
+    _base[:] = [app]
     yield
     while _apps:
         get_database(_apps.pop()).engine.dispose()
 
 
 def _app(url: str, instance_dir: Path) -> Flask:
+    # The test app's settings: creating an app configures module-level services
+    # (publication, business-case gate), which later tests rely on.
     app = create_app(
         {
-            "TESTING": True,
+            **_base[0].config,
             "DATABASE_URL": url,
             "SECRET_KEY": "test-secret-key",
             "SEARCH_INDEX_DIR": str(instance_dir / "index"),

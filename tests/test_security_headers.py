@@ -157,17 +157,14 @@ def test_hsts_on_https_requests(client: FlaskClient) -> None:
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
-def test_an_https_instance_sends_hsts_and_secure_cookies(
-    database_url: str, instance_dir: object, db: Session
-) -> None:
-    https_app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "PREFERRED_URL_SCHEME": "https",
-        }
-    )
+def _like(app: Flask, **changes: object) -> Flask:
+    """Another app with the test app's settings: creating an app configures module-level
+    services (publication, business-case gate), which later tests rely on."""
+    return create_app({**app.config, **changes})
+
+
+def test_an_https_instance_sends_hsts_and_secure_cookies(app: Flask, db: Session) -> None:
+    https_app = _like(app, PREFERRED_URL_SCHEME="https")
     assert https_app.config["SESSION_COOKIE_SECURE"] is True
     assert https_app.config["REMEMBER_COOKIE_SECURE"] is True
     client = https_app.test_client()
@@ -196,24 +193,13 @@ def test_session_cookie_flags_on_plain_http(app: Flask, client: FlaskClient) -> 
         assert "Secure" not in cookie
 
 
-def test_a_trusted_proxy_gives_the_client_address_and_scheme(
-    database_url: str, db: Session
-) -> None:
-    proxied = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "TRUST_PROXY_HEADERS": True,
-        }
-    )
+def test_a_trusted_proxy_gives_the_client_address_and_scheme(app: Flask, db: Session) -> None:
+    proxied = _like(app, TRUST_PROXY_HEADERS=True)
     response = proxied.test_client().get(
         "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     )
     assert "Strict-Transport-Security" in response.headers
-    untrusted = create_app(
-        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key"}
-    )
+    untrusted = _like(app)
     response = untrusted.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in response.headers
     for created in (proxied, untrusted):
