@@ -188,3 +188,83 @@ def _merge_array(
             index[identifier] = node
             target.append(node)
         _merge_object(node, item, rules, containers, indexes)
+
+
+def merge_onto_compiled(
+    compiled: dict[str, Any], release: dict[str, Any], schema: OcdsSchema
+) -> dict[str, Any]:
+    """``compile_record([compiled, release])``, in time that grows with ``release``
+    rather than with ``compiled``.
+
+    ``compiled`` is not changed: only the objects and arrays that ``release`` reaches
+    are copied (shallowly) and merged into, the rest is shared. An array of objects
+    is indexed by id only when the release reaches it. Where the fast path would give
+    up, and when ``release`` does not sort last, the whole merge decides.
+    """
+    date = release.get("date") if type(release) is dict else None
+    ocid = release.get("ocid") if type(release) is dict else None
+    last = compiled.get("date")
+    if type(date) is not str or ocid is None or type(last) is not str or date < last:
+        return compile_record([compiled, release], schema)
+    rules = _rules(schema)
+    containers: set[int] = set()
+    indexes: dict[int, dict[str, dict[str, Any]]] = {}
+    result = dict(compiled)
+    try:
+        _adopt(result, release, rules, containers, indexes)
+        result["id"] = f"{ocid}-{date}"
+        result["date"] = date
+        result["ocid"] = ocid
+        _merge_object(result, release, rules, containers, indexes)
+    except _Fallback:
+        return compile_record([compiled, release], schema)
+    return result
+
+
+def _adopt(
+    target: dict[str, Any],
+    source: dict[str, Any],
+    rules: Rules,
+    containers: set[int],
+    indexes: dict[int, dict[str, dict[str, Any]]],
+) -> None:
+    """Copy the objects and arrays of ``target`` that merging ``source`` reaches, and
+    register them as ``fast_compile`` registers what it builds (``target`` is a compiled
+    release: its objects, and its arrays of objects outside wholeListMerge, are
+    containers)."""
+    for key, value in source.items():
+        entry = rules.get(key)
+        rule, child_rules = (None, _NO_RULES) if entry is None else entry
+        if rule is _OMIT or rule is _WHOLE:
+            continue
+        current = target.get(key)
+        if type(current) is dict:
+            node = dict(current)
+            target[key] = node
+            containers.add(id(node))
+            if type(value) is dict:
+                _adopt(node, value, child_rules, containers, indexes)
+        elif type(current) is list and current and all(type(i) is dict for i in current):
+            array = list(current)
+            target[key] = array
+            containers.add(id(array))
+            positions: dict[str, int] = {}
+            for position, item in enumerate(array):
+                identifier = item.get("id")
+                if type(identifier) is not str or identifier in positions:
+                    raise _Fallback
+                positions[identifier] = position
+            index = {identifier: array[position] for identifier, position in positions.items()}
+            indexes[id(array)] = index
+            if type(value) is not list:
+                continue
+            for item in value:
+                identifier = item.get("id") if type(item) is dict else None
+                if type(identifier) is not str or identifier not in positions:
+                    continue
+                reached = positions[identifier]
+                node = dict(array[reached])
+                array[reached] = node
+                containers.add(id(node))
+                index[identifier] = node
+                _adopt(node, item, child_rules, containers, indexes)

@@ -19,10 +19,12 @@ from marketplace.bids.models import Bid, BidStatus
 from marketplace.bids.opening import disclosure_matches, disqualify_bid, mark_valid, open_bids
 from marketplace.bids.services import on_material_amendment, reconfirm_bid, withdraw_bid
 from marketplace.publication.models import OcdsRecord, OcdsRelease
+from marketplace.publication.services import configured_schema
 from marketplace.tenders.rules import ItemInput
 from marketplace.tenders.services import AmendmentInput, amend_tender, cancel_tender
 from marketplace.tenders.states import TenderState
 from marketplace.tenders.workflow import tick
+from ocds.merge import compile_record
 from tests.bid_helpers import DEADLINE, SECRET, bid_input, bidder, place_bid, tendering
 from tests.tender_helpers import NOW, assert_valid, buyer
 
@@ -43,6 +45,43 @@ def compiled(db: Session, ocid: str) -> dict:
     assert record is not None
     db.refresh(record)
     return record.compiled
+
+
+def test_a_submission_release_carries_only_the_bids_it_changes(db: Session) -> None:
+    tender, _owner = tendering(db)
+    ocid = tender.ocid
+    assert ocid is not None
+    users = [bidder(db)[1] for _ in range(3)]
+    bids = [place_bid(db, tender, u, now=NOW + (n + 1) * SECOND) for n, u in enumerate(users)]
+    replacement = place_bid(db, tender, users[0], now=NOW + 5 * SECOND)
+    release = last_release(db, ocid)
+    assert set(release) == {"ocid", "id", "date", "tag", "initiationType", "tender", "bids"}
+    assert release["tender"] == {"id": ocid}
+    assert [d["id"] for d in release["bids"]["details"]] == [
+        bids[0].public_id,
+        replacement.public_id,
+    ]
+    withdraw_bid(db, bids[1], users[1], now=NOW + 6 * SECOND)
+    [detail] = last_release(db, ocid)["bids"]["details"]
+    assert detail["id"] == bids[1].public_id and detail["status"] == "withdrawn"
+    # The record merges the partial releases onto the tender's snapshot: all four bids,
+    # with their latest status, and the tender's other fields still there.
+    stored = [
+        row.data
+        for row in db.scalars(
+            select(OcdsRelease).where(OcdsRelease.ocid == ocid).order_by(OcdsRelease.sequence)
+        )
+    ]
+    record = compiled(db, ocid)
+    assert record == compile_record(stored, configured_schema())
+    statuses = {d["id"]: d["status"] for d in record["bids"]["details"]}
+    assert statuses == {
+        bids[0].public_id: "withdrawn",
+        bids[1].public_id: "withdrawn",
+        bids[2].public_id: "pending",
+        replacement.public_id: "pending",
+    }
+    assert record["tender"]["title"] == tender.title and record["buyer"]["name"]
 
 
 # --- crypto -------------------------------------------------------------------------

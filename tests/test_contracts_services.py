@@ -66,7 +66,7 @@ def last_release(db: Session, ocid: str) -> dict[str, Any]:
 
 def _check_references(release: dict[str, Any]) -> None:
     """Party ids and award ids used by the contracts resolve within the release."""
-    parties = {p["id"]: p for p in release["parties"]}
+    parties = {p["id"]: p for p in release.get("parties", [])}  # none in a bid release
     awards = {a["id"] for a in release.get("awards", [])}
     for contract in release.get("contracts", []):
         assert contract["awardID"] in awards

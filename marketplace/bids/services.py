@@ -262,7 +262,8 @@ def submit_bid(
     session.flush()
     if previous is not None:
         previous.replaced_by_id = bid.id
-    published = publish_bids(session, tender, now)
+    changed = [bid] if previous is None else [previous, bid]
+    published = publish_bids(session, tender, now, changed)
     audit(
         session, "bid.submitted", "bid", bid.id,
         actor_user_id=user.id, actor_org_id=user.organisation_id,
@@ -296,7 +297,7 @@ def withdraw_bid(session: Session, bid: Bid, user: User, now: dt.datetime | None
         raise BidError(N_("Only a sealed bid can be withdrawn."))
     bid.status = BidStatus.WITHDRAWN
     bid.withdrawn_at = now
-    published = publish_bids(session, bid.tender, now)
+    published = publish_bids(session, bid.tender, now, [bid])
     audit(
         session, "bid.withdrawn", "bid", bid.id,
         actor_user_id=user.id, actor_org_id=user.organisation_id,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from marketplace.db import Base, utcnow
 from marketplace.publication.models import OcdsRecord, OcdsRelease, SearchOutbox
 from marketplace.publication.queries import releases_by_ocid
-from ocds.merge import compile_record
+from ocds.merge import compile_record, merge_onto_compiled
 from ocds.schema import OcdsSchema, load_schema
 from ocds.validate import Finding, validate_release
 
@@ -212,9 +212,11 @@ def merge_onto(
     Releases are merged in date order, one after the other, so merging the newest
     release onto the previous compiled release gives what a full recompile would (the
     tests compare both): the compiled release stands in for the history it sums up.
-    Appending then costs the size of one record, not of its history.
+    Appending then costs the size of one record, not of its history; and only the parts
+    of the compiled release that ``release`` reaches are copied and merged into, so a
+    small release onto a large record costs the size of the release.
     """
-    return compile_record([compiled, release], schema)
+    return merge_onto_compiled(compiled, release, schema)
 
 
 def _finding(path: str, message: str, check: str) -> Finding:

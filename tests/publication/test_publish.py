@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -103,7 +105,10 @@ def test_incremental_merge_equals_a_full_recompile(db: Session, schema: OcdsSche
     # and merge_onto itself, step by step
     compiled = compile_record(stored[:1], schema)
     for release in stored[1:]:
-        compiled = merge_onto(compiled, release, schema)
+        previous = copy.deepcopy(compiled)
+        merged = merge_onto(compiled, release, schema)
+        assert compiled == previous  # shares what it does not change, changes nothing
+        compiled = merged
     assert compiled == compile_record(stored, schema)
 
 
