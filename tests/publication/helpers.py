@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from jsonschema import Draft4Validator
@@ -110,10 +109,16 @@ def award_release(ocid: str, date: str) -> dict[str, Any]:
 
 
 def package_validator(schema: OcdsSchema, package_schema: dict[str, Any]) -> Draft4Validator:
-    """The official package schema, its release $refs pointed at our patched release schema."""
-    versioned = json.loads(
-        (schema.schema_dir / "versioned-release-validation-schema.json").read_text()
-    )
+    """The official package schema, its release $refs pointed at our patched release schema
+    and at the versioned schema made from it (as OCDS tools make it for extended data: an
+    extension that gives ``details`` fields makes each of them versioned)."""
+    import warnings
+
+    from ocdsextensionregistry import get_versioned_release_schema
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # notes about extension fields it versions whole
+        versioned = get_versioned_release_schema(copy.deepcopy(schema.release_schema), "1__1__5")
     registry: Registry = Registry().with_resources(
         [
             (RELEASE_URL, DRAFT4.create_resource(copy.deepcopy(schema.release_schema))),
