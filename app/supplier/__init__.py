@@ -4,5 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("supplier", __name__, url_prefix="/supplier")
 
-from app.supplier import bids, catalogue_views, complaints, contracts, ratings, views  # noqa: E402,F401
-from app.supplier import frameworks  # noqa: E402,F401
+from app.supplier import (  # noqa: E402,F401
+    bids,
+    catalogue_views,
+    complaints,
+    contracts,
+    frameworks,
+    ratings,
+    views,
+)
