@@ -68,13 +68,22 @@ def app(database_url: str, instance_dir: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture(autouse=True)
-def _gate_from_the_test_app(app: Flask) -> None:
-    """The business-case gate is process-wide, set by the last app created; tests that
-    start another app (a browser server, an HTTPS variant) would otherwise leave it at the
-    default for the tests after them."""
-    from business_cases.gate import configure
+def _process_settings_from_the_test_app(app: Flask) -> None:
+    """The business-case gate and the publication settings (ocid prefix, schema, our
+    extensions' public address) are process-wide, set by the last app created; tests that
+    start another app (a browser server, an HTTPS variant) would otherwise leave theirs
+    for the tests after them."""
+    from business_cases.gate import configure as configure_gate
+    from marketplace.publication.services import configure as configure_publication
 
-    configure(app.config["BUSINESS_CASE_GATE_MXN"])
+    config = app.config
+    configure_gate(config["BUSINESS_CASE_GATE_MXN"])
+    configure_publication(
+        config["OCID_PREFIX"],
+        config["OCDS_SCHEMA_DIR"],
+        config["OCDS_EXTENSIONS_DIR"],
+        own_extensions_url=config["PUBLIC_BASE_URL"].rstrip("/") + "/ocds/extensions/",
+    )
 
 
 @pytest.fixture
