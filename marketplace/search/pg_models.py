@@ -1,0 +1,64 @@
+"""The PostgreSQL search backend's tables (``SEARCH_BACKEND = "postgres"``).
+
+``search_document`` holds one row per process: the fields the explorer shows, the
+facet values (arrays for the multi-valued ones) and ``words``, a ``tsvector`` of the
+Spanish and English stems of the unaccented text, under a GIN index. On SQLite the
+table exists with plain columns and stays empty (the whoosh backend is used there).
+``search_state`` keeps the red-flag context of the last rebuild, as a whoosh index
+generation keeps its ``redflags-context.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, Index, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.db import Base, utcnow
+
+#: A list of strings: a PostgreSQL array (unnest, &&), JSON elsewhere.
+STRINGS = ARRAY(Text).with_variant(JSON(), "sqlite")
+WORDS = TSVECTOR().with_variant(Text(), "sqlite")
+STORED = JSONB().with_variant(JSON(), "sqlite")
+
+
+class SearchDocument(Base):
+    __tablename__ = "search_document"
+    __table_args__ = (
+        Index("ix_search_document_words", "words", postgresql_using="gin"),
+        Index("ix_search_document_date", "date"),
+        Index("ix_search_document_amount", "amount"),
+        Index("ix_search_document_buyer_id", "buyer_id"),
+        Index("ix_search_document_supplier_ids", "supplier_ids", postgresql_using="gin"),
+    )
+
+    ocid: Mapped[str] = mapped_column(String(300), primary_key=True)
+    #: Everything ``Hit`` shows (title, description, items, amounts, dates as ISO text).
+    stored: Mapped[dict[str, Any]] = mapped_column(STORED)
+    words: Mapped[str | None] = mapped_column(WORDS)
+    buyer: Mapped[str | None] = mapped_column(Text)
+    buyer_id: Mapped[str | None] = mapped_column(Text)
+    supplier: Mapped[list[str]] = mapped_column(STRINGS)
+    supplier_ids: Mapped[list[str]] = mapped_column(STRINGS)
+    status: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[str | None] = mapped_column(Text)
+    amount_band: Mapped[str | None] = mapped_column(Text)
+    flag: Mapped[list[str]] = mapped_column(STRINGS)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    amount: Mapped[float | None] = mapped_column(Float)
+
+
+class SearchState(Base):
+    """Named values of the PostgreSQL search backend (the red-flag context)."""
+
+    __tablename__ = "search_state"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
