@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+
+from marketplace.frameworks.calloffs import DEFAULT_CEILING
 
 #: Environment variables we read (DESIGN.md §3), with their defaults (None: computed).
 ENV_KEYS = (
@@ -18,6 +21,7 @@ ENV_KEYS = (
     "SECRET_KEY",
     "BID_SECRET",
     "SEARCH_INDEX_DIR",
+    "SEARCH_BACKEND",
     "BULK_DIR",
     "MAIL_URL",
     "UPLOAD_MAX_BYTES",
@@ -28,6 +32,7 @@ ENV_KEYS = (
     "RATELIMIT_SEARCH",
     "RATELIMIT_API",
     "PREFERRED_URL_SCHEME",
+    "CALLOFF_DIRECT_CEILING_MXN",
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +47,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         OCDS_EXTENSIONS_DIR=None,
         OCID_PREFIX="ocds-tgs001",
         SEARCH_INDEX_DIR=str(instance / "search-index"),
+        # "whoosh" (files under SEARCH_INDEX_DIR) or "postgres" (full text in the database).
+        SEARCH_BACKEND="whoosh",
         BULK_DIR=str(instance / "bulk"),
         MAIL_URL=None,
         UPLOAD_MAX_BYTES=5 * 1024 * 1024,
@@ -72,6 +79,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         PUBLISHER_NAME="Tianguis (demo)",
         # Calendar days losing bidders may complain after an award (marketplace/awards).
         STANDSTILL_DAYS=10,
+        # Largest framework call-off a buyer may award directly, quantity x listed price.
+        CALLOFF_DIRECT_CEILING_MXN=DEFAULT_CEILING,
     )
     app.config.from_pyfile(str(instance / "config.py"), silent=True)
     for key in ENV_KEYS:
@@ -80,11 +89,36 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
     app.config["UPLOAD_MAX_BYTES"] = int(app.config["UPLOAD_MAX_BYTES"])
+    app.config["CALLOFF_DIRECT_CEILING_MXN"] = _positive_amount(
+        "CALLOFF_DIRECT_CEILING_MXN", app.config["CALLOFF_DIRECT_CEILING_MXN"]
+    )
+    _check_search_backend(app.config["SEARCH_BACKEND"], str(app.config["DATABASE_URL"]))
     if app.config["PREFERRED_URL_SCHEME"] == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+class ConfigError(ValueError):
+    """A setting has a value the app cannot use; the message names the setting."""
+
+
+def _check_search_backend(backend: str, database_url: str) -> None:
+    if backend not in ("whoosh", "postgres"):
+        raise ConfigError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {backend!r}")
+    if backend == "postgres" and not database_url.startswith("postgresql"):
+        raise ConfigError("SEARCH_BACKEND = 'postgres' needs a PostgreSQL DATABASE_URL")
+
+
+def _positive_amount(key: str, raw: Any) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip().replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        value = Decimal(0)
+    if not value.is_finite() or value <= 0:
+        raise ConfigError(f"{key} must be a positive amount (e.g. 300000), not {raw!r}")
+    return value
 
 
 def _instance_secret(instance: Path) -> str:
