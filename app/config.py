@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -122,12 +124,21 @@ def _positive_amount(key: str, raw: Any) -> Decimal:
 
 
 def _instance_secret(instance: Path) -> str:
-    """Read the generated secret key, creating it (mode 600) on first run."""
+    """Read the generated secret key, creating it (mode 600) on first run.
+
+    Several worker processes (gunicorn) may start at once on a fresh instance: each
+    writes a complete candidate file and links it into place, which only one can do;
+    the others read the winner's key, so every worker signs sessions with the same key.
+    """
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    fd, candidate = tempfile.mkstemp(prefix=".secret_key.", dir=instance)
+    try:
+        with os.fdopen(fd, "w") as fh:  # mkstemp creates the file with mode 600
+            fh.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(candidate, path)
+    finally:
+        os.unlink(candidate)
+    return path.read_text().strip()
