@@ -8,14 +8,23 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app
+from app.config import ConfigError
 from app.db import db_session, get_database
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+def _create_app() -> Flask:
+    """The app; a bad setting ends the command with its one-line message."""
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Tianguis: open contracting and ICT procurement."""
 
