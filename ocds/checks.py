@@ -289,6 +289,26 @@ def _lot_references(release: dict[str, Any]) -> Iterator[Finding]:
                           "lot-reference")
 
 
+#: The closed partyScale codelist of OCP's partyScale extension, which we declare (see
+#: ocds.schema.DECLARED_EXTENSIONS) but do not patch in: core OCDS leaves
+#: ``Organization.details`` open, so the codes are checked here.
+PARTY_SCALE_CODES = ("micro", "sme", "large")
+
+
+def check_party_scale(release: dict[str, Any]) -> list[Finding]:
+    """``parties[].details.scale`` is one of micro, sme or large (or null)."""
+    out: list[Finding] = []
+    for index, party in _dicts(release.get("parties")):
+        details = party.get("details")
+        if not isinstance(details, dict) or details.get("scale") is None:
+            continue
+        scale = details["scale"]
+        if scale not in PARTY_SCALE_CODES:
+            out.append(Finding(f"parties/{index}/details/scale", f"{scale!r} is not in the "
+                               "closed codelist partyScale.csv (micro, sme, large)", "codelist"))
+    return out
+
+
 def check_amounts_and_ids(release: dict[str, Any]) -> list[Finding]:
     """Amounts are non-negative with a currency; objects in one array have distinct ids."""
     out: list[Finding] = []
@@ -373,6 +393,7 @@ __all__ = [
     "check_annotations",
     "check_dates",
     "check_ocid",
+    "check_party_scale",
     "check_references",
     "parse_datetime",
 ]

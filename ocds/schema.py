@@ -11,6 +11,11 @@ Our own extensions live in this repository, one directory each under `ocds/exten
 directory is applied after the official ones, in name order, and advertised as
 `<own extensions URL><name>/extension.json`: the app serves the directories at
 `/ocds/extensions/<name>/...` and hands its public address to `load_schema`.
+
+Official extensions whose schemas are not at hand and whose fields core OCDS already
+allows (an open object such as `Organization.details`) are *declared, not patched*: their
+URLs, in :data:`DECLARED_EXTENSIONS`, are listed in packages' `extensions`, and any codes
+they fix are checked in `ocds.checks`. Schemas from elsewhere are never copied here.
 """
 
 from __future__ import annotations
@@ -45,6 +50,12 @@ DEFAULT_EXTENSIONS: dict[str, str] = {
     "process_title": "ocds_process_title_extension/v1.1.5",
     "submissionTerms": "ocds_submissionTerms_extension/main",
 }
+#: Declared, not patched (see the module docstring): extension.json URLs listed in
+#: packages' `extensions` after the applied ones.
+DECLARED_EXTENSIONS: tuple[str, ...] = (
+    # parties[].details.scale (micro, sme, large): checked by ocds.checks.check_party_scale.
+    f"{EXTENSION_BASE_URL}ocds_partyDetails_scale_extension/v1.1.5/extension.json",
+)
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Our own extensions, one directory each (see the module docstring).
 OWN_EXTENSIONS_DIR = Path(__file__).resolve().parent / "extensions"
@@ -86,7 +97,9 @@ class OcdsSchema:
 
     @property
     def extension_urls(self) -> list[str]:
-        return [ext.url for ext in self.extensions if ext.url]
+        """The applied extensions that have a URL, then the declared ones."""
+        applied = [ext.url for ext in self.extensions if ext.url]
+        return [*applied, *(url for url in DECLARED_EXTENSIONS if url not in applied)]
 
     def __hash__(self) -> int:
         return id(self)

@@ -1,5 +1,7 @@
 """Our own OCDS extensions (ocds/extensions/<name>/), served at the address packages list
-in ``extensions``: extension.json, release-schema.json, README.md and codelists/*.csv."""
+in ``extensions``: extension.json, release-schema.json, README.md and codelists/*.csv.
+Only directories in this repository: official extensions that we declare without a copy
+(ocds.schema.DECLARED_EXTENSIONS) are 404 here, their packages list their own address."""
 
 from __future__ import annotations
 

@@ -194,3 +194,19 @@ def test_related_lots_resolve_to_tender_lots(schema) -> None:
     }
     del release["tender"]["lots"]  # lots published in an earlier release: nothing to check
     assert findings(release, schema) == set()
+
+
+def test_party_scale_codes_are_checked_without_the_extension_schema(schema) -> None:
+    release = make_release()
+    first = len(release["parties"])
+    release["parties"] += [
+        {"id": "A", "name": "A", "roles": ["tenderer"], "details": {"scale": "sme"}},
+        {"id": "B", "name": "B", "roles": ["tenderer"], "details": {"scale": "medium"}},
+        {"id": "C", "name": "C", "roles": ["tenderer"], "details": {"scale": None}},
+        {"id": "D", "name": "D", "roles": ["tenderer"], "details": {"other": 1}},
+    ]
+    result = validate_release(release, schema)
+    assert [(f.check, f.path) for f in result.errors] == [
+        ("codelist", f"parties/{first + 1}/details/scale")
+    ]
+    assert "'medium'" in result.errors[0].message

@@ -29,7 +29,8 @@ def test_extensions_are_applied_and_advertised(schema) -> None:
     assert "Lot" in definitions and "Bid" in definitions
     assert "submissionTerms" in definitions["Tender"]["properties"]
     assert "title" in schema.release_schema["properties"]  # process_title
-    assert len(schema.extension_urls) == 4 + len(schema_module.own_extensions())
+    declared = len(schema_module.DECLARED_EXTENSIONS)
+    assert len(schema.extension_urls) == 4 + len(schema_module.own_extensions()) + declared
     assert all(url.endswith("/extension.json") for url in schema.extension_urls)
     assert any("ocds_bid_extension/v1.1.5" in url for url in schema.extension_urls)
 
@@ -184,3 +185,18 @@ def test_shared_copy_next_to_the_current_directory(schema, tmp_path, monkeypatch
     assert found.schema_dir == schema.schema_dir.resolve()
     assert found.extensions_dir == schema.extensions_dir.resolve()
     assert not (tmp_path / "cache").exists()  # nothing was downloaded
+
+
+def test_declared_extensions_are_advertised_but_not_patched_in(schema) -> None:
+    scale = (
+        "https://raw.githubusercontent.com/open-contracting-extensions/"
+        "ocds_partyDetails_scale_extension/v1.1.5/extension.json"
+    )
+    assert scale in schema_module.DECLARED_EXTENSIONS
+    assert schema.extension_urls[-len(schema_module.DECLARED_EXTENSIONS) :] == list(
+        schema_module.DECLARED_EXTENSIONS
+    )
+    # Core OCDS leaves details open: the field validates without the extension's schema.
+    details = schema.release_schema["definitions"]["Organization"]["properties"]["details"]
+    assert "properties" not in details
+    assert "partyScale.csv" not in schema.codelists

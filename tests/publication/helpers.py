@@ -116,9 +116,17 @@ def package_validator(schema: OcdsSchema, package_schema: dict[str, Any]) -> Dra
 
     from ocdsextensionregistry import get_versioned_release_schema
 
+    # We declare, without patching in, OCP's partyScale extension (details.scale): with it
+    # ``details`` is an object whose fields are versioned one by one, as ocdsmerge versions
+    # them. Its schema is not at hand, so only that much of it is stated here: an object
+    # with properties (none named), which the tools version field by field.
+    release = copy.deepcopy(schema.release_schema)
+    release["definitions"]["Organization"]["properties"]["details"].update(
+        type="object", properties={}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # notes about extension fields it versions whole
-        versioned = get_versioned_release_schema(copy.deepcopy(schema.release_schema), "1__1__5")
+        versioned = get_versioned_release_schema(release, "1__1__5")
     registry: Registry = Registry().with_resources(
         [
             (RELEASE_URL, DRAFT4.create_resource(copy.deepcopy(schema.release_schema))),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.publication.services import configured_schema, publish
 from ocds.packages import LICENSE_URL
-from ocds.schema import OcdsSchema
+from ocds.schema import DECLARED_EXTENSIONS, OcdsSchema
 from tests.publication.helpers import (
     award_release,
     package_validator,
@@ -61,6 +61,9 @@ def test_release_package_is_valid_ocds(
     assert package["publisher"]["name"]
     assert package["extensions"] == configured_schema().extension_urls and package["extensions"]
     assert "http://localhost/ocds/extensions/assets/extension.json" in package["extensions"]
+    # OCP's partyScale extension is declared by its own address; no copy of it is served.
+    assert set(DECLARED_EXTENSIONS) <= set(package["extensions"])
+    assert client.get("/ocds/extensions/party_scale/extension.json").status_code == 404
     assert [r["id"] for r in package["releases"]] == ["ocds-tgs001-1-1", "ocds-tgs001-1-2"]
     assert "links" not in package
 
