@@ -309,6 +309,35 @@ def check_party_scale(release: dict[str, Any]) -> list[Finding]:
     return out
 
 
+#: Flags of OCP's techniques extension (declared in ocds.schema.DECLARED_EXTENSIONS, not
+#: patched in: core OCDS lets Tender and Lot carry ``techniques``), checked here.
+TECHNIQUE_FLAGS = ("hasFrameworkAgreement", "hasDynamicPurchasingSystem", "hasElectronicAuction")
+
+
+def check_techniques(release: dict[str, Any]) -> list[Finding]:
+    """``tender.techniques`` and ``tender.lots[].techniques`` are objects whose
+    ``has…`` flags (``hasFrameworkAgreement`` and the others) are booleans (or null)."""
+    tender = release.get("tender")
+    if not isinstance(tender, dict):
+        return []
+    places = [("tender/techniques", tender.get("techniques"))]
+    places += [(f"tender/lots/{i}/techniques", lot.get("techniques"))
+               for i, lot in _dicts(tender.get("lots"))]  # fmt: skip
+    out: list[Finding] = []
+    for path, techniques in places:
+        if techniques is None:
+            continue
+        if not isinstance(techniques, dict):
+            out.append(Finding(path, f"{techniques!r} is not an object", "type"))
+            continue
+        for flag in TECHNIQUE_FLAGS:
+            value = techniques.get(flag)
+            if value is not None and not isinstance(value, bool):
+                out.append(Finding(f"{path}/{flag}", f"{value!r} is not a boolean (true or false)",
+                                   "type"))  # fmt: skip
+    return out
+
+
 def check_amounts_and_ids(release: dict[str, Any]) -> list[Finding]:
     """Amounts are non-negative with a currency; objects in one array have distinct ids."""
     out: list[Finding] = []
@@ -395,5 +424,6 @@ __all__ = [
     "check_ocid",
     "check_party_scale",
     "check_references",
+    "check_techniques",
     "parse_datetime",
 ]

@@ -55,6 +55,9 @@ DEFAULT_EXTENSIONS: dict[str, str] = {
 DECLARED_EXTENSIONS: tuple[str, ...] = (
     # parties[].details.scale (micro, sme, large): checked by ocds.checks.check_party_scale.
     f"{EXTENSION_BASE_URL}ocds_partyDetails_scale_extension/v1.1.5/extension.json",
+    # tender.techniques.hasFrameworkAgreement (core leaves Tender open): checked by
+    # ocds.checks.check_techniques.
+    f"{EXTENSION_BASE_URL}ocds_techniques_extension/v1.1.5/extension.json",
 )
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Our own extensions, one directory each (see the module docstring).

@@ -128,6 +128,7 @@ def validate_release(
             result.findings.extend(checks.check_references(release))
             result.findings.extend(checks.check_amounts_and_ids(release))
             result.findings.extend(checks.check_party_scale(release))
+            result.findings.extend(checks.check_techniques(release))
     except RecursionError:
         # Only hostile input nests this deep; report it rather than crash.
         return ValidationResult([Finding("", "the release is nested too deeply to check",

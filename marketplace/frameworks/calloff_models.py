@@ -51,7 +51,8 @@ class CallOff(Base):
 
 @release_part
 def related_framework(session: Session, tender: Tender, release: dict[str, Any]) -> None:
-    """A call-off's releases point to their framework (relationship ``framework``)."""
+    """A call-off's releases point to their framework (relationship ``framework``) and
+    say the process uses a framework agreement (``tender.techniques``)."""
     calloff = session.scalar(select(CallOff).where(CallOff.tender_id == tender.id))
     if calloff is None:
         return
@@ -67,3 +68,7 @@ def related_framework(session: Session, tender: Tender, release: dict[str, Any])
             "uri": process_url(framework.ocid),
         }
     ]
+    # A call-off uses a framework agreement (techniques extension, declared only).
+    tender = release.get("tender")
+    if isinstance(tender, dict):
+        tender["techniques"] = {"hasFrameworkAgreement": True}

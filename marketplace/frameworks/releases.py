@@ -3,8 +3,9 @@
 The call for applications is ``tender`` (procurementMethod ``selective``: only suppliers
 admitted after evaluation take part; the details say it is a framework agreement), each
 lot a ``tender.lots`` entry, each admitted supplier an ``award`` for its lot with the
-agreement's period. The techniques extension (``hasFrameworkAgreement``) is not among
-the extensions we apply, so it is not used.
+agreement's period. ``tender.techniques.hasFrameworkAgreement`` is true: OCP's techniques
+extension is declared in packages (``ocds.schema.DECLARED_EXTENSIONS``) and the flag is
+checked by ``ocds.checks.check_techniques``; core OCDS lets Tender carry it.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def framework_release(framework: Framework, tag: str, now: dt.datetime) -> dict[
         "procurementMethod": "selective",
         "procurementMethodDetails": METHOD_DETAILS,
         "mainProcurementCategory": "services",
+        "techniques": {"hasFrameworkAgreement": True},
         "contractPeriod": {
             "startDate": iso(framework.start_date),
             "endDate": iso(framework.end_date),
