@@ -117,6 +117,18 @@ def test_csv_import_reports_each_bad_line_and_saves_nothing(
     assert mail.licence_count == 600 and mail.seats_used == 512 and mail.source.value == "import"
 
 
+def test_csv_import_names_a_line_the_csv_reader_refuses(db: Session, client: FlaskClient) -> None:
+    # Found by the fuzzer (tests/fuzz): a cell over the csv module's size limit was a 500.
+    buyer = make_user(db, Role.BUYER)
+    db.commit()
+    login_as(client, buyer)
+    before = _count(db)
+    page = _upload(client, GOOD_CSV + "hardware," + "x" * 200_000 + "\n")
+    assert page.startswith("422")
+    assert "Line 4" in page and "field larger than field limit" in page
+    assert _count(db) == before
+
+
 def test_renewal_through_the_page_and_another_unit_refused(
     db: Session, client: FlaskClient
 ) -> None:

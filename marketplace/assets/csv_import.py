@@ -87,12 +87,28 @@ def _input(row: dict[str, str]) -> AssetInput:
 _FIELD_COLUMN = {"supplier_name": "supplier"}
 
 
+def _unreadable(text: str) -> RowProblem | None:
+    """The first line the CSV reader refuses (a cell over its size limit, a stray quote)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as exc:
+        message = Msg(N_("This line cannot be read as CSV (%(problem)s)."), {"problem": str(exc)})
+        return RowProblem(reader.line_num, "", message)
+    return None
+
+
 def import_assets(
     session: Session, user: User, raw: bytes | str, now: dt.datetime | None = None
 ) -> ImportResult:
     """Check every row, then add them all (or none: see the module docstring)."""
     require_buyer(user)
     result = ImportResult()
+    unreadable = _unreadable(_text(raw))
+    if unreadable is not None:
+        result.problems.append(unreadable)
+        return result
     reader = csv.DictReader(io.StringIO(_text(raw), newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
