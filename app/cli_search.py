@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.db import db_session
-from app.search_support import index_dir, publishers
+from app.search_support import publishers, search_backend
 
 
 @click.group("search")
@@ -20,11 +20,9 @@ def search() -> None:
 @with_appcontext
 def sync_command() -> None:
     """Index the records changed since the last sync (drain the search outbox)."""
-    from marketplace.search.sync import sync
-
     session = db_session()
     started = time.perf_counter()
-    result = sync(session, index_dir(), publishers=publishers())
+    result = search_backend().sync(session, publishers=publishers())
     session.commit()
     what = "rebuilt the index" if result.rebuilt else "synced"
     click.echo(
@@ -37,13 +35,12 @@ def sync_command() -> None:
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the whole index from the records and swap it in atomically."""
-    from marketplace.search.sync import reindex
-
     session = db_session()
+    backend = search_backend()
     started = time.perf_counter()
-    result = reindex(session, index_dir(), publishers=publishers())
+    result = backend.reindex(session, publishers=publishers())
     session.commit()
     click.echo(
         f"reindexed {result.records} records in {time.perf_counter() - started:.1f}s "
-        f"({result.outbox_rows} outbox rows covered) into {index_dir()}"
+        f"({result.outbox_rows} outbox rows covered) into {backend.describe()}"
     )

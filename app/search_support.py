@@ -13,14 +13,25 @@ from sqlalchemy import select
 
 from app.db import db_session
 from marketplace.publication.models import SearchOutbox
+from marketplace.search.backend import SearchBackend, make_backend
 from marketplace.search.request import Problem
-from marketplace.search.sync import sync
 
 log = logging.getLogger(__name__)
 
 
 def index_dir() -> str:
     return str(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def search_backend() -> SearchBackend:
+    """The configured search backend (SEARCH_BACKEND): whoosh files or PostgreSQL."""
+    config = current_app.config
+    return make_backend(
+        str(config.get("SEARCH_BACKEND") or "whoosh"),
+        index_dir=index_dir(),
+        database_url=str(config["DATABASE_URL"]),
+        session=db_session,
+    )
 
 
 def publishers() -> dict[str, str]:
@@ -47,7 +58,7 @@ def drain_outbox() -> None:
             select(SearchOutbox.id).where(SearchOutbox.processed_at.is_(None)).limit(1)
         )
         if waiting is not None:
-            sync(session, index_dir(), publishers=publishers())
+            search_backend().sync(session, publishers=publishers())
             session.commit()
     except Exception:  # the search must still answer from the index it has
         session.rollback()

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 
 from app.api import bp, openapi
 from app.api.http import json_response
-from app.search_support import drain_outbox, index_dir, problem_message, process_url
+from app.search_support import drain_outbox, problem_message, process_url, search_backend
 from marketplace.search.index import IndexUnavailable
-from marketplace.search.query import Hit, SearchResult, search
+from marketplace.search.query import Hit, SearchResult
 from marketplace.search.request import (
     FACETS,
     MAX_PAGE,
@@ -146,7 +146,7 @@ def search_api() -> ResponseReturnValue:
     req, problems = parse_request(request.args.to_dict(flat=False))
     drain_outbox()
     try:
-        result = search(index_dir(), req, problems)
+        result = search_backend().search(req, problems)
     except IndexUnavailable:
         response = json_response(
             {

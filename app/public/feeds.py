@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from app.db import db_session
 from app.public import bp
 from app.public.saved_searches import describe
-from app.search_support import drain_outbox, index_dir, process_url, value_label
+from app.search_support import drain_outbox, process_url, search_backend, value_label
 from marketplace.db import utcnow
 from marketplace.search.feeds import FEED_SIZE, MEDIA_TYPE, Entry, Feed, render
 from marketplace.search.index import IndexUnavailable
-from marketplace.search.query import Hit, latest_hits, party_hits
+from marketplace.search.query import Hit
 from marketplace.search.request import SearchRequest, parse_request
 from marketplace.search.saved import by_token, request_of
 
@@ -90,7 +90,7 @@ def search_feed() -> ResponseReturnValue:
     req, _problems = parse_request(request.args.to_dict(flat=False))
     drain_outbox()
     try:
-        hits = latest_hits(index_dir(), req, FEED_SIZE)
+        hits = search_backend().latest_hits(req, FEED_SIZE)
     except IndexUnavailable:
         return _unavailable()
     url = url_for("public.search_feed", **req.args(page=""), _external=True)
@@ -106,7 +106,7 @@ def saved_search_feed(token: str) -> ResponseReturnValue:
     req = request_of(saved.params)
     drain_outbox()
     try:
-        hits = latest_hits(index_dir(), req, FEED_SIZE)
+        hits = search_backend().latest_hits(req, FEED_SIZE)
     except IndexUnavailable:
         return _unavailable()
     url = url_for("public.saved_search_feed", token=token, _external=True)
@@ -117,7 +117,7 @@ def saved_search_feed(token: str) -> ResponseReturnValue:
 def _party_feed(role: str, party_id: str) -> ResponseReturnValue:
     drain_outbox()
     try:
-        hits = party_hits(index_dir(), role, party_id, FEED_SIZE)
+        hits = search_backend().party_hits(role, party_id, FEED_SIZE)
     except IndexUnavailable:
         return _unavailable()
     if not hits:

@@ -23,6 +23,7 @@ from app.public.process_data import (
     words,
 )
 from app.public.redflags import INDICATORS
+from marketplace.search.backend import SearchBackend, WhooshBackend
 from marketplace.search.index import current_dir, load_context
 from ocds.redflags import Context, Flag, evaluate
 
@@ -40,10 +41,13 @@ _context_lock = threading.Lock()
 _context_cache: dict[str, tuple[float, Context]] = {}
 
 
-def flag_context(index_dir: str) -> Context:
+def flag_context(backend: SearchBackend) -> Context:
     """The cross-process context saved with the live search index generation (cached
-    until the generation changes); an empty one when there is no index yet."""
-    path = current_dir(index_dir)
+    until the generation changes; the PostgreSQL backend reads its one row); an empty
+    one when there is no index yet."""
+    if not isinstance(backend, WhooshBackend):
+        return backend.flag_context() or Context()
+    path = current_dir(backend.index_dir)
     if path is None:
         return Context()
     key = str(path)

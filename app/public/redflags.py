@@ -10,10 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.db import db_session
 from app.public import bp
-from app.search_support import drain_outbox, index_dir
+from app.search_support import drain_outbox, search_backend
 from marketplace.publication.queries import imported_publishers
 from marketplace.search.index import IndexUnavailable
-from marketplace.search.query import search
 from marketplace.search.request import SearchRequest
 from ocds.redflags import TITLES
 
@@ -93,11 +92,11 @@ def red_flags() -> ResponseReturnValue:
     available = True
     own: list[str] | None = None  # publisher facet values of our processes; None: all are
     try:
-        result = search(index_dir(), SearchRequest(per_page=1))
+        result = search_backend().search(SearchRequest(per_page=1))
         imported = imported_publishers(db_session())
         if imported:
             own = [v.value for v in result.facets["publisher"] if v.value not in imported]
-            result = search(index_dir(), SearchRequest(per_page=1, filters={"publisher": own}))
+            result = search_backend().search(SearchRequest(per_page=1, filters={"publisher": own}))
         total = result.total if own != [] else 0
         counts = {value.value: value.count for value in result.facets["flag"]} if total else {}
     except IndexUnavailable:

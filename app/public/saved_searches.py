@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length
 
 from app.db import db_session
 from app.public import bp
-from app.search_support import FACET_LABELS, index_dir, publishers, value_label
+from app.search_support import FACET_LABELS, publishers, search_backend, value_label
 from app.security import login_required_any
 from marketplace.search import alert_ticks
 from marketplace.search.request import FACETS, SearchRequest
@@ -40,9 +40,9 @@ def _configure(state: object) -> None:
     def settings() -> alert_ticks.IndexSettings:
         # The tick runs in the CLI's app context; any other caller gets this app's.
         if has_app_context():
-            return alert_ticks.IndexSettings(index_dir(), publishers())
+            return alert_ticks.IndexSettings(search_backend(), publishers())
         with app.app_context():
-            return alert_ticks.IndexSettings(index_dir(), publishers())
+            return alert_ticks.IndexSettings(search_backend(), publishers())
 
     alert_ticks.configure(settings)
 

@@ -17,13 +17,13 @@ from app.public import bp
 from app.search_support import (
     FACET_LABELS,
     drain_outbox,
-    index_dir,
     problem_message,
     process_url,
+    search_backend,
     value_label,
 )
 from marketplace.search.index import IndexUnavailable
-from marketplace.search.query import Hit, iter_hits, search
+from marketplace.search.query import Hit
 from marketplace.search.request import FACETS, SORTS, SearchRequest, parse_request
 
 CSV_COLUMNS = (
@@ -71,7 +71,7 @@ def search_page() -> ResponseReturnValue:
     req, problems = parse_request(request.args.to_dict(flat=False))
     drain_outbox()
     try:
-        result = search(index_dir(), req, problems)
+        result = search_backend().search(req, problems)
     except IndexUnavailable:
         result = None
     messages = [problem_message(p) for p in (result.problems if result else problems)]
@@ -132,7 +132,7 @@ def search_csv() -> ResponseReturnValue:
     req, _problems = parse_request(request.args.to_dict(flat=False))
     drain_outbox()
     try:
-        hits = iter_hits(index_dir(), req)
+        hits = search_backend().iter_hits(req)
         first = next(hits, None)
     except IndexUnavailable:
         return Response(

@@ -5,15 +5,14 @@ keeps those its search matches now, and posts ONE inbox message per saved search
 listing them; then it moves the search's ``last_checked_at`` to the tick's ``now``, so
 a second run at the same time finds nothing new and says nothing.
 
-marketplace/ does not import Flask: the app tells this module where the search index
-is (``configure``), the way it tells the tender releases their base URL.
+marketplace/ does not import Flask: the app tells this module which search backend to
+use (``configure``), the way it tells the tender releases their base URL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +23,10 @@ from sqlalchemy.orm import Session
 from marketplace.accounts.models import User
 from marketplace.inbox.services import notify
 from marketplace.publication.models import OcdsRecord
+from marketplace.search.backend import SearchBackend
 from marketplace.search.index import IndexUnavailable
-from marketplace.search.query import matching_ocids
 from marketplace.search.saved import request_of, search_path
 from marketplace.search.saved_models import SavedSearch
-from marketplace.search.sync import sync
 from marketplace.ticks import register
 
 log = logging.getLogger(__name__)
@@ -40,7 +38,7 @@ KIND = "search.new_matches"
 
 @dataclass(frozen=True)
 class IndexSettings:
-    index_dir: str | os.PathLike[str]
+    backend: SearchBackend
     publishers: Mapping[str, str]
 
 
@@ -48,7 +46,7 @@ _settings: Callable[[], IndexSettings] | None = None
 
 
 def configure(settings: Callable[[], IndexSettings]) -> None:
-    """Tell the alert tick where the search index is (called when the app is made)."""
+    """Tell the alert tick which search backend to use (called when the app is made)."""
     global _settings
     _settings = settings
 
@@ -63,7 +61,7 @@ class AlertRun:
 def run_alerts(
     session: Session,
     now: dt.datetime,
-    index_dir: str | os.PathLike[str],
+    backend: SearchBackend,
     publishers: Mapping[str, str] | None = None,
 ) -> AlertRun:
     """Check every saved search of an active user against the records changed since it
@@ -88,13 +86,15 @@ def run_alerts(
     ).all()
     if changed:
         # Match against the records as they are now, not as the index last saw them.
-        sync(session, index_dir, publishers=publishers)
+        backend.sync(session, publishers=publishers)
+    # The matches read what this transaction just indexed (PostgreSQL backend).
+    backend = backend.using(session)
     messages = announced = 0
     for saved in searches:
         among = {ocid for ocid, updated_at in changed if updated_at > saved.last_checked_at}
         if among:
             try:
-                found = matching_ocids(index_dir, request_of(saved.params), among)
+                found = backend.matching_ocids(request_of(saved.params), among)
             except IndexUnavailable:
                 log.warning("search index unavailable: saved search %s checked later", saved.id)
                 continue
@@ -140,7 +140,7 @@ def saved_search_alerts(session: Session, now: dt.datetime) -> str:
     if _settings is None:
         return "saved-search alerts: no search index configured"
     settings = _settings()
-    run = run_alerts(session, now, settings.index_dir, settings.publishers)
+    run = run_alerts(session, now, settings.backend, settings.publishers)
     return (
         f"{run.searches} saved searches checked, {run.messages} alerts ({run.processes} processes)"
     )

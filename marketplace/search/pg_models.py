@@ -32,6 +32,9 @@ class SearchDocument(Base):
         Index("ix_search_document_date", "date"),
         Index("ix_search_document_amount", "amount"),
         Index("ix_search_document_buyer_id", "buyer_id"),
+        Index("ix_search_document_buyer", "buyer"),
+        Index("ix_search_document_supplier", "supplier", postgresql_using="gin"),
+        Index("ix_search_document_flag", "flag", postgresql_using="gin"),
         Index("ix_search_document_supplier_ids", "supplier_ids", postgresql_using="gin"),
     )
 
@@ -52,6 +55,8 @@ class SearchDocument(Base):
     publisher: Mapped[str | None] = mapped_column(Text)
     date: Mapped[dt.datetime | None] = mapped_column(DateTime)
     amount: Mapped[float | None] = mapped_column(Float)
+    #: The record's ``updated_at`` when indexed: an older copy never replaces a newer one.
+    record_updated: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class SearchState(Base):

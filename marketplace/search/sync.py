@@ -115,6 +115,20 @@ def _all_records(session: Session) -> Iterator[tuple[dict[str, Any], str | None]
         yield row.compiled, row.publisher_name
 
 
+def claim_outbox(session: Session) -> list[tuple[int, str]]:
+    """The next unprocessed outbox rows (id, ocid) no other worker holds: on PostgreSQL
+    they stay locked until the caller commits (``SKIP LOCKED``), so two workers
+    draining at once take different rows; SQLite has one writer at a time anyway."""
+    rows = session.execute(
+        select(SearchOutbox.id, SearchOutbox.ocid)
+        .where(SearchOutbox.processed_at.is_(None))
+        .order_by(SearchOutbox.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    return [(row_id, ocid) for row_id, ocid in rows]
+
+
 def sync(
     session: Session,
     index_dir: str | os.PathLike[str],
@@ -140,12 +154,7 @@ def sync(
             save_context(path, context)
         rows_done = records_done = 0
         while True:
-            rows = session.execute(
-                select(SearchOutbox.id, SearchOutbox.ocid)
-                .where(SearchOutbox.processed_at.is_(None))
-                .order_by(SearchOutbox.id)
-                .limit(BATCH)
-            ).all()
+            rows = claim_outbox(session)
             if not rows:
                 break
             ocids = sorted({ocid for _, ocid in rows})

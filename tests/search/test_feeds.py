@@ -4,7 +4,6 @@ buyer and a supplier; and saved-search alerts from `tianguis tick`, sent exactly
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -19,26 +18,31 @@ from marketplace.accounts.models import Role
 from marketplace.db import utcnow
 from marketplace.inbox.models import Message
 from marketplace.publication.models import OcdsRecord
+from marketplace.search.backend import SearchBackend
 from marketplace.search.saved import save_search
-from marketplace.search.sync import reindex
 from marketplace.ticks import run_due
 from tests.factories import make_user
+from tests.search.conftest import app_backend, lose_index
 from tests.search.records import PREFIX, corpus, record, store
 
 A = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def index_dir(
-    app: Flask, client: FlaskClient, db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
+def backend(
+    app: Flask,
+    client: FlaskClient,
+    db: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    backend_kind: str,
+) -> SearchBackend:
     for compiled in corpus():
         store(db, compiled, enqueue=False)
-    path = tmp_path / "index"
-    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(path))
-    reindex(db, path)
+    backend = app_backend(backend_kind, app, db, tmp_path / "index", monkeypatch)
+    backend.reindex(db)
     client.get("/lang/en?next=/")
-    return path
+    return backend
 
 
 def feed(client: FlaskClient, url: str) -> ET.Element:
@@ -74,7 +78,9 @@ def titles(root: ET.Element) -> list[str]:
     return [e.findtext(f"{A}title") or "" for e in root.findall(f"{A}entry")]
 
 
-def test_search_feed_lists_matches_newest_first(client: FlaskClient, index_dir: Path) -> None:
+def test_search_feed_lists_matches_newest_first(
+    client: FlaskClient, backend: SearchBackend
+) -> None:
     root = feed(client, "/feeds/search.atom?q=licencia+OR+hosting")
     assert titles(root) == [
         "Cloud hosting licenses",  # 2025-06-01
@@ -89,7 +95,7 @@ def test_search_feed_lists_matches_newest_first(client: FlaskClient, index_dir: 
     assert root.findtext(f"{A}updated") == "2025-06-01T00:00:00Z"
 
 
-def test_search_page_links_its_feed(client: FlaskClient, index_dir: Path) -> None:
+def test_search_page_links_its_feed(client: FlaskClient, backend: SearchBackend) -> None:
     html = client.get("/search?q=hosting&buyer=Secretar%C3%ADa+de+Salud").get_data(as_text=True)
     href = "/feeds/search.atom?q=hosting&amp;buyer=Secretar%C3%ADa+de+Salud"
     assert '<link rel="alternate" type="application/atom+xml"' in html
@@ -98,7 +104,7 @@ def test_search_page_links_its_feed(client: FlaskClient, index_dir: Path) -> Non
 
 
 def test_feed_escapes_text_and_survives_bad_parameters(
-    client: FlaskClient, db: Session, index_dir: Path
+    client: FlaskClient, db: Session, backend: SearchBackend
 ) -> None:
     store(db, record(40, 'Cables & "conectores" <b>RJ45</b>', date="2026-01-01T00:00:00Z"))
     root = feed(client, "/feeds/search.atom?q=conectores&amount_min=abc&date_from=ayer&page=-3")
@@ -106,7 +112,7 @@ def test_feed_escapes_text_and_survives_bad_parameters(
 
 
 def test_a_filter_no_process_has_gives_an_empty_feed_not_everything(
-    client: FlaskClient, index_dir: Path
+    client: FlaskClient, backend: SearchBackend
 ) -> None:
     root = feed(client, "/feeds/search.atom?buyer=Nadie")
     assert titles(root) == []
@@ -114,7 +120,7 @@ def test_a_filter_no_process_has_gives_an_empty_feed_not_everything(
 
 
 def test_buyer_and_supplier_feeds_by_party_id(
-    client: FlaskClient, db: Session, index_dir: Path
+    client: FlaskClient, db: Session, backend: SearchBackend
 ) -> None:
     root = feed(client, "/feeds/buyers/B-Secretar.atom")
     assert titles(root) == ["Red de datos y telecomunicaciones", "Cloud hosting licenses"]
@@ -129,8 +135,10 @@ def test_buyer_and_supplier_feeds_by_party_id(
     assert client.get("/feeds/suppliers/MX-RFC-NOBODY.atom").status_code == 404
 
 
-def test_feeds_answer_503_while_the_index_is_rebuilt(client: FlaskClient, index_dir: Path) -> None:
-    shutil.rmtree(index_dir)
+def test_feeds_answer_503_while_the_index_is_rebuilt(
+    client: FlaskClient, db: Session, backend: SearchBackend
+) -> None:
+    lose_index(backend, db)
     for url in ("/feeds/search.atom?q=red", "/feeds/buyers/B-Secretar.atom"):
         response = client.get(url)
         assert response.status_code == 503, url
@@ -155,7 +163,7 @@ def _publish(db: Session, compiled: dict[str, Any], at: dt.datetime) -> None:
 
 
 def test_saved_search_feed_and_alert_for_a_new_match_exactly_once(
-    app: Flask, client: FlaskClient, db: Session, index_dir: Path
+    app: Flask, client: FlaskClient, db: Session, backend: SearchBackend
 ) -> None:
     owner = make_user(db, Role.BUYER)
     other = make_user(db, Role.SUPPLIER)
@@ -225,7 +233,7 @@ def test_saved_search_feed_and_alert_for_a_new_match_exactly_once(
 
 
 def test_processes_changed_before_a_search_was_saved_are_not_announced(
-    app: Flask, db: Session, index_dir: Path
+    app: Flask, db: Session, backend: SearchBackend
 ) -> None:
     earlier = utcnow() - dt.timedelta(minutes=10)
     _publish(db, record(60, "Licencias de respaldo", date="2026-03-01T00:00:00Z"), earlier)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,24 +12,29 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.cli import main
-from marketplace.search.sync import reindex
+from marketplace.search.backend import SearchBackend
+from tests.search.conftest import app_backend, lose_index
 from tests.search.records import corpus, record, store
 
 
 @pytest.fixture
-def index_dir(
-    app: Flask, client: FlaskClient, db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """The corpus in the database and in an index of this test's own."""
+def backend(
+    app: Flask,
+    client: FlaskClient,
+    db: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    backend_kind: str,
+) -> SearchBackend:
+    """The corpus in the database and in an index of this test's own (each backend)."""
     for compiled in corpus():
         store(db, compiled, enqueue=False)
     # A title a spreadsheet would run as a formula, to check the CSV defuses it.
     store(db, record(20, '=HYPERLINK("http://x")', amount=10, date="2021-01-01T00:00:00Z"))
-    path = tmp_path / "index"
-    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(path))
-    reindex(db, path)
+    backend = app_backend(backend_kind, app, db, tmp_path / "index", monkeypatch)
+    backend.reindex(db)
     client.get("/lang/en?next=/")  # messages are asserted in English
-    return path
+    return backend
 
 
 def page(client: FlaskClient, query: str) -> str:
@@ -40,7 +44,9 @@ def page(client: FlaskClient, query: str) -> str:
     return response.get_data(as_text=True)
 
 
-def test_search_page_with_highlights_facets_and_links(client: FlaskClient, index_dir: Path) -> None:
+def test_search_page_with_highlights_facets_and_links(
+    client: FlaskClient, backend: SearchBackend
+) -> None:
     html = page(client, "q=tecnologia")
     assert "2 processes found" in html
     assert '<mark class="hl t0">tecnología</mark>' in html
@@ -52,7 +58,7 @@ def test_search_page_with_highlights_facets_and_links(client: FlaskClient, index
     assert '<label for="q">' in html and '<label for="amount_min">' in html
 
 
-def test_facet_filter_and_removal_link(client: FlaskClient, index_dir: Path) -> None:
+def test_facet_filter_and_removal_link(client: FlaskClient, backend: SearchBackend) -> None:
     html = page(client, "flag=R018")
     assert "1 process found" in html
     assert "Única oferta" in html
@@ -61,7 +67,7 @@ def test_facet_filter_and_removal_link(client: FlaskClient, index_dir: Path) -> 
 
 
 def test_new_records_are_found_without_a_manual_sync(
-    client: FlaskClient, db: Session, index_dir: Path
+    client: FlaskClient, db: Session, backend: SearchBackend
 ) -> None:
     store(db, record(30, "Routers inalámbricos"))
     assert "1 process found" in page(client, "q=router")
@@ -85,12 +91,12 @@ def test_new_records_are_found_without_a_manual_sync(
     ],
 )
 def test_bad_input_shows_a_message_never_an_error(
-    client: FlaskClient, index_dir: Path, query: str, message: str
+    client: FlaskClient, backend: SearchBackend, query: str, message: str
 ) -> None:
     assert message in page(client, query)
 
 
-def test_page_past_the_end_shows_the_last_page(client: FlaskClient, index_dir: Path) -> None:
+def test_page_past_the_end_shows_the_last_page(client: FlaskClient, backend: SearchBackend) -> None:
     html = page(client, "per_page=4&page=99")
     assert "There is no page 99; this is the last page (3)." in html
     assert "Page 3 of 3" in html
@@ -106,7 +112,7 @@ def csv_rows(client: FlaskClient, query: str) -> list[dict[str, str]]:
 
 
 def test_csv_lists_the_same_processes_in_the_same_order(
-    client: FlaskClient, index_dir: Path
+    client: FlaskClient, backend: SearchBackend
 ) -> None:
     for query in ("q=de&sort=amount", "sort=date", "q=licencia", "year=2025&sort=amount_asc"):
         on_pages = []
@@ -118,7 +124,7 @@ def test_csv_lists_the_same_processes_in_the_same_order(
         assert [row["ocid"] for row in csv_rows(client, query)] == on_pages
 
 
-def test_csv_is_spreadsheet_ready(client: FlaskClient, index_dir: Path) -> None:
+def test_csv_is_spreadsheet_ready(client: FlaskClient, backend: SearchBackend) -> None:
     rows = {row["ocid"]: row for row in csv_rows(client, "")}
     assert len(rows) == 9
     assert rows["ocds-srch01-20"]["title"] == '\'=HYPERLINK("http://x")'
@@ -129,7 +135,7 @@ def test_csv_is_spreadsheet_ready(client: FlaskClient, index_dir: Path) -> None:
     assert rows["ocds-srch01-1"]["url"].endswith("/ocds-srch01-1")
 
 
-def test_api_search_json(client: FlaskClient, index_dir: Path) -> None:
+def test_api_search_json(client: FlaskClient, backend: SearchBackend) -> None:
     response = client.get("/api/search?q=licencias&amount_min=-1&per_page=1")
     assert response.status_code == 200
     data = response.get_json()
@@ -143,7 +149,7 @@ def test_api_search_json(client: FlaskClient, index_dir: Path) -> None:
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_red_flags_summary(client: FlaskClient, index_dir: Path) -> None:
+def test_red_flags_summary(client: FlaskClient, backend: SearchBackend) -> None:
     response = client.get("/red-flags")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -154,9 +160,9 @@ def test_red_flags_summary(client: FlaskClient, index_dir: Path) -> None:
 
 
 def test_missing_index_says_rebuilding_then_reindex_repairs_it(
-    app: Flask, client: FlaskClient, index_dir: Path
+    app: Flask, client: FlaskClient, db: Session, backend: SearchBackend
 ) -> None:
-    shutil.rmtree(index_dir)
+    lose_index(backend, db)
     for url in ("/search?q=licencia", "/red-flags", "/search.csv", "/api/search"):
         response = client.get(url)
         assert response.status_code == 503, url
@@ -167,7 +173,7 @@ def test_missing_index_says_rebuilding_then_reindex_repairs_it(
     assert "2 processes found" in page(client, "q=licencia")
 
 
-def test_cli_sync(app: Flask, db: Session, client: FlaskClient, index_dir: Path) -> None:
+def test_cli_sync(app: Flask, db: Session, client: FlaskClient, backend: SearchBackend) -> None:
     store(db, record(40, "Pantallas interactivas"))
     result = app.test_cli_runner().invoke(main, ["search", "sync"])
     assert result.exit_code == 0, result.output
@@ -175,6 +181,8 @@ def test_cli_sync(app: Flask, db: Session, client: FlaskClient, index_dir: Path)
     assert "1 process found" in page(client, "q=pantallas")
 
 
-def test_per_page_is_capped_to_keep_pages_small(client: FlaskClient, index_dir: Path) -> None:
+def test_per_page_is_capped_to_keep_pages_small(
+    client: FlaskClient, backend: SearchBackend
+) -> None:
     data = client.get("/api/search?per_page=1000").get_json()
     assert data["perPage"] == 50

@@ -12,24 +12,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.accounts.models import Role
+from marketplace.search.backend import SearchBackend
 from marketplace.search.saved import MAX_PER_USER, normalise, save_search
 from marketplace.search.saved_models import SavedSearch
-from marketplace.search.sync import reindex
 from tests.factories import csrf_token, login_as, make_user
+from tests.search.conftest import app_backend
 from tests.search.records import corpus, store
 
 
 @pytest.fixture
-def index_dir(
-    app: Flask, client: FlaskClient, db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
+def backend(
+    app: Flask,
+    client: FlaskClient,
+    db: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    backend_kind: str,
+) -> SearchBackend:
     for compiled in corpus():
         store(db, compiled, enqueue=False)
-    path = tmp_path / "index"
-    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(path))
-    reindex(db, path)
+    backend = app_backend(backend_kind, app, db, tmp_path / "index", monkeypatch)
+    backend.reindex(db)
     client.get("/lang/en?next=/")
-    return path
+    return backend
 
 
 SEARCH = "/search?q=++licencias++&buyer=Secretar%C3%ADa+de+Salud&page=2&sort=date&amount_min=abc"
@@ -50,7 +55,7 @@ def test_normal_form_drops_the_page_and_bad_parts_and_orders_names() -> None:
 
 
 def test_save_the_current_search_from_the_page(
-    client: FlaskClient, db: Session, index_dir: Path
+    client: FlaskClient, db: Session, backend: SearchBackend
 ) -> None:
     user = make_user(db, Role.SUPPLIER)
     db.commit()
@@ -78,7 +83,7 @@ def test_save_the_current_search_from_the_page(
 
 
 def test_bad_names_are_shown_back_with_the_problem(
-    client: FlaskClient, db: Session, index_dir: Path
+    client: FlaskClient, db: Session, backend: SearchBackend
 ) -> None:
     user = make_user(db, Role.BUYER)
     save_search(db, user, "Impresoras", "q=impresoras")
@@ -136,7 +141,9 @@ def test_only_the_owner_deletes_a_saved_search(client: FlaskClient, db: Session)
     assert client.get(f"/feeds/saved/{saved.token}.atom").status_code == 404
 
 
-def test_visitors_are_invited_to_log_in_to_save(client: FlaskClient, index_dir: Path) -> None:
+def test_visitors_are_invited_to_log_in_to_save(
+    client: FlaskClient, backend: SearchBackend
+) -> None:
     html = client.get("/search?q=red").get_data(as_text=True)
     assert "Log in to save this search" in html
     assert 'action="/account/saved-searches"' not in html

@@ -5,22 +5,32 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.publication.models import OcdsRecord, SearchOutbox
 from marketplace.publication.services import configured_schema, publish
+from marketplace.search.backend import SearchBackend, WhooshBackend
 from marketplace.search.index import CONTEXT_FILE, current_dir, load_context
-from marketplace.search.query import search
 from marketplace.search.request import parse_request
 from marketplace.search.sync import reindex, sync
 from tests.publication.helpers import award_release, tender_release
+from tests.search.conftest import backend_for
 from tests.search.records import corpus, record, store
 
 
-def titles(index_dir: Path, q: str = "") -> list[str]:
+@pytest.fixture
+def backend(db: Session, tmp_path: Path, backend_kind: str) -> SearchBackend:
+    """Nothing built yet: whoosh files under tmp_path, or PostgreSQL's empty table."""
+    return backend_for(backend_kind, db, tmp_path)
+
+
+def titles(backend: SearchBackend | Path, q: str = "") -> list[str]:
+    if isinstance(backend, Path):
+        backend = WhooshBackend(backend)
     request, problems = parse_request({"q": [q]} if q else {})
-    return sorted(hit.title for hit in search(index_dir, request, problems).hits)
+    return sorted(hit.title for hit in backend.search(request, problems).hits)
 
 
 def pending(session: Session) -> int:
@@ -28,34 +38,36 @@ def pending(session: Session) -> int:
     return len(list(rows))
 
 
-def test_sync_drains_the_outbox_reading_current_records(db: Session, tmp_path: Path) -> None:
+def test_sync_drains_the_outbox_reading_current_records(
+    db: Session, backend: SearchBackend
+) -> None:
     for compiled in corpus()[:3]:
         store(db, compiled)
-    first = sync(db, tmp_path)
+    first = backend.sync(db)
     # No index yet: the first sync builds one from the records.
     assert first.rebuilt and first.records == 3 and pending(db) == 0
-    assert len(titles(tmp_path)) == 3
+    assert len(titles(backend)) == 3
 
     changed = record(1, "Servicios de nube")
     store(db, changed)
     store(db, changed)  # two rows, one ocid: indexed once, both marked
     store(db, record(9, "Sillas ergonómicas"))
-    result = sync(db, tmp_path)
+    result = backend.sync(db)
     assert (result.outbox_rows, result.records, result.rebuilt) == (3, 2, False)
     assert pending(db) == 0
-    assert titles(tmp_path, "servicios nube") == ["Servicios de nube"]
-    assert titles(tmp_path, "ergonomicas") == ["Sillas ergonómicas"]
-    assert sync(db, tmp_path).outbox_rows == 0
+    assert titles(backend, "servicios nube") == ["Servicios de nube"]
+    assert titles(backend, "ergonomicas") == ["Sillas ergonómicas"]
+    assert backend.sync(db).outbox_rows == 0
 
 
-def test_sync_removes_a_process_whose_record_is_gone(db: Session, tmp_path: Path) -> None:
+def test_sync_removes_a_process_whose_record_is_gone(db: Session, backend: SearchBackend) -> None:
     store(db, record(1, "Impresoras láser"))
-    sync(db, tmp_path)
+    backend.sync(db)
     db.delete(db.get(OcdsRecord, record(1, "x")["ocid"]))
     db.add(SearchOutbox(ocid=record(1, "x")["ocid"]))
     db.flush()
-    sync(db, tmp_path)
-    assert titles(tmp_path) == []
+    backend.sync(db)
+    assert titles(backend) == []
 
 
 def test_reindex_after_deleting_the_index_dir(db: Session, tmp_path: Path) -> None:
@@ -75,9 +87,9 @@ def test_reindex_after_deleting_the_index_dir(db: Session, tmp_path: Path) -> No
     assert [p.name for p in index_dir.iterdir() if p.is_dir()] == [live.name]
 
 
-def test_reindex_covers_rows_enqueued_before_it(db: Session, tmp_path: Path) -> None:
+def test_reindex_covers_rows_enqueued_before_it(db: Session, backend: SearchBackend) -> None:
     store(db, record(1, "Escáneres"))
-    result = reindex(db, tmp_path)
+    result = backend.reindex(db)
     assert result.outbox_rows == 1 and pending(db) == 0
 
 
@@ -93,7 +105,7 @@ def test_sync_repairs_a_corrupt_index(db: Session, tmp_path: Path) -> None:
     assert titles(tmp_path) == ["Discos duros", "Memorias USB"]
 
 
-def test_publish_then_sync_end_to_end(db: Session, tmp_path: Path) -> None:
+def test_publish_then_sync_end_to_end(db: Session, backend: SearchBackend) -> None:
     schema = configured_schema()
     ocid = "ocds-tgs001-search-e2e"
     publish(
@@ -102,10 +114,10 @@ def test_publish_then_sync_end_to_end(db: Session, tmp_path: Path) -> None:
         schema=schema,
     )
     publish(db, award_release(ocid, "2025-03-01T10:00:00Z"), schema=schema)
-    result = sync(db, tmp_path, publishers={"ocds-tgs001": "Tianguis CDMX"})
+    result = backend.sync(db, publishers={"ocds-tgs001": "Tianguis CDMX"})
     assert result.records == 1
     request, problems = parse_request({"q": ["computadora portatil"]})
-    found = search(tmp_path, request, problems)
+    found = backend.search(request, problems)
     assert [hit.ocid for hit in found.hits] == [ocid]
     hit = found.hits[0]
     assert hit.publisher == "Tianguis CDMX"

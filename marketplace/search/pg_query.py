@@ -1,0 +1,277 @@
+"""Running a ``SearchRequest`` on PostgreSQL: the same ``SearchResult`` as whoosh gives.
+
+Matching is ``words @@ tsquery`` on the GIN index; facet counts are one ``GROUP BY``
+pass over the matches (``unnest`` for suppliers and flags); relevance is ``ts_rank``
+(ties by ocid), dates and amounts sort with missing values last (ties by ocid), as the
+whoosh backend does. Highlights come from the shared highlighting code.
+"""
+
+# ruff: noqa: S608 (SQL text from our own column names; every visitor value is bound)
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from marketplace.search import pg_words
+from marketplace.search.highlighting import _PATTERN, _analysed
+from marketplace.search.index import IndexUnavailable
+from marketplace.search.query import (
+    FACET_LIMIT,
+    PARTY_FIELDS,
+    FacetValue,
+    Hit,
+    SearchResult,
+    _highlights,
+    _hit,
+)
+from marketplace.search.request import FACETS, MULTI_VALUED, Problem, SearchRequest
+
+#: A facet's column holds one value (or, for MULTI_VALUED ones, an array of them).
+COLUMNS = {name: name for name in FACETS}
+ORDERS = {
+    "date": "d.date DESC NULLS LAST, d.ocid",
+    "date_asc": "d.date ASC NULLS LAST, d.ocid",
+    "amount": "d.amount DESC NULLS LAST, d.ocid",
+    "amount_asc": "d.amount ASC NULLS LAST, d.ocid",
+}
+CSV_BATCH = 1000
+
+
+@dataclass
+class _Where:
+    """The SQL conditions of a request and their parameters."""
+
+    query: pg_words.TsQuery | None
+    conditions: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.conditions) or "TRUE"
+
+    @property
+    def rank(self) -> str:
+        assert self.query is not None
+        return f"ts_rank(d.words, {self.query.sql})"
+
+
+def stored_hit(stored: dict[str, Any], highlights: dict[str, str]) -> Hit:
+    """A ``Hit`` from the ``stored`` JSON (dates are ISO text there)."""
+    values = dict(stored)
+    for name in ("date", "updated"):
+        if values.get(name):
+            values[name] = dt.datetime.fromisoformat(values[name])
+    return _hit(values, highlights)
+
+
+class PostgresSearch:
+    """The read side of the PostgreSQL backend, over the caller's session."""
+
+    def __init__(self, session: Callable[[], Session]) -> None:
+        self._session = session
+
+    # -- building the conditions ---------------------------------------------------
+
+    def _known(self, facet: str, values: list[str]) -> set[str]:
+        column = COLUMNS[facet]
+        if facet in MULTI_VALUED:
+            sql = (
+                f"SELECT DISTINCT v FROM search_document d, unnest(d.{column}) v "
+                f"WHERE d.{column} && CAST(:values AS text[]) AND v = ANY(:values)"
+            )
+        else:
+            sql = (
+                f"SELECT DISTINCT d.{column} FROM search_document d WHERE d.{column} = ANY(:values)"
+            )
+        return set(self._session().scalars(text(sql), {"values": values}))
+
+    def _where(
+        self, request: SearchRequest, problems: list[Problem], *, strict: bool = False
+    ) -> _Where | None:
+        """The conditions of ``request``; unknown filter values are dropped with a problem
+        (or, when ``strict``, the whole request matches nothing: None)."""
+        query = pg_words.parse(request.q) if request.q else None
+        if request.q and query is None:
+            problems.append(Problem("no_words", {"query": request.q}))
+        where = _Where(query)
+        if query is not None:
+            where.conditions.append(f"d.words @@ {query.sql}")
+            where.params.update(query.params)
+        kept: dict[str, list[str]] = {}
+        for facet, values in request.filters.items():
+            known = self._known(facet, values)
+            if strict and not known:
+                return None
+            for value in values:
+                if value not in known:
+                    problems.append(Problem("unknown_value", {"facet": facet, "value": value}))
+            if known:
+                kept[facet] = [v for v in values if v in known]
+        request.filters = kept
+        for number, (facet, values) in enumerate(kept.items()):
+            name = f"f{number}"
+            column = COLUMNS[facet]
+            if facet in MULTI_VALUED:
+                where.conditions.append(f"d.{column} && CAST(:{name} AS text[])")
+            else:
+                where.conditions.append(f"d.{column} = ANY(:{name})")
+            where.params[name] = values
+        if request.date_from:
+            where.conditions.append("d.date >= :date_from")
+            where.params["date_from"] = dt.datetime.combine(request.date_from, dt.time.min)
+        if request.date_to:
+            where.conditions.append("d.date <= :date_to")
+            where.params["date_to"] = dt.datetime.combine(request.date_to, dt.time.max)
+        if request.amount_min is not None:
+            where.conditions.append("d.amount >= :amount_min")
+            where.params["amount_min"] = request.amount_min
+        if request.amount_max is not None:
+            where.conditions.append("d.amount <= :amount_max")
+            where.params["amount_max"] = request.amount_max
+        return where
+
+    def _order(self, where: _Where, request: SearchRequest) -> str:
+        sort = request.effective_sort
+        if sort == "relevance" and where.query is not None:
+            return f"{where.rank} DESC, d.ocid"
+        return ORDERS["date" if sort == "relevance" else sort]
+
+    def _rows(
+        self, where: _Where, request: SearchRequest, limit: int | None, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        sql = (
+            f"SELECT d.stored FROM search_document d WHERE {where.sql} "
+            f"ORDER BY {self._order(where, request)}"
+        )
+        params = dict(where.params)
+        if limit is not None:
+            sql += " LIMIT :limit OFFSET :offset"
+            params.update(limit=limit, offset=offset)
+        return list(self._session().scalars(text(sql), params))
+
+    def _counts(self, where: _Where) -> tuple[int, dict[str, Counter[str]]]:
+        parts = ["SELECT '' AS facet, NULL AS value, count(*) AS n FROM m"]
+        for facet in FACETS:
+            column = COLUMNS[facet]
+            if facet in MULTI_VALUED:
+                parts.append(
+                    f"SELECT '{facet}', v, count(*) FROM m, unnest(m.{column}) v GROUP BY v"
+                )
+            else:
+                parts.append(
+                    f"SELECT '{facet}', m.{column}, count(*) FROM m "
+                    f"WHERE m.{column} IS NOT NULL GROUP BY m.{column}"
+                )
+        columns = ", ".join(f"d.{COLUMNS[f]}" for f in FACETS)
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT {columns} FROM search_document d "
+            f"WHERE {where.sql}) " + " UNION ALL ".join(parts)
+        )
+        total = 0
+        counts: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+        for facet, value, number in self._session().execute(text(sql), where.params):
+            if facet:
+                counts[facet][value] = number
+            else:
+                total = number
+        return total, counts
+
+    def _check(self) -> None:
+        built = self._session().scalar(text("SELECT 1 FROM search_state WHERE name = 'context'"))
+        if built is None:
+            raise IndexUnavailable("the search documents were never built: reindex")
+
+    # -- the backend's read operations -----------------------------------------------
+
+    def search(self, request: SearchRequest, problems: list[Problem] | None = None) -> SearchResult:
+        problems = list(problems or [])
+        self._check()
+        where = self._where(request, problems)
+        assert where is not None
+        total, counts = self._counts(where)
+        pages = max(1, math.ceil(total / request.per_page))
+        if request.page > pages:
+            problems.append(
+                Problem("page_out_of_range", {"page": str(request.page), "pages": str(pages)})
+            )
+            request.page = pages
+        rows = self._rows(where, request, request.per_page, (request.page - 1) * request.per_page)
+        terms = _terms(where.query, rows) if where.query else frozenset()
+        hits = [stored_hit(row, _highlights(terms, row) if terms else {}) for row in rows]
+        facets = {}
+        for name in FACETS:
+            selected = request.filters.get(name, [])
+            ordered = sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0]))
+            values = [FacetValue(v, c, v in selected) for v, c in ordered if v]
+            facets[name] = values[:FACET_LIMIT] + [v for v in values[FACET_LIMIT:] if v.selected]
+        return SearchResult(request, total, hits, facets, problems)
+
+    def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
+        self._check()
+        where = self._where(request, [])
+        assert where is not None
+        offset = 0
+        while True:
+            rows = self._rows(where, request, CSV_BATCH, offset)
+            yield from (stored_hit(row, {}) for row in rows)
+            if len(rows) < CSV_BATCH:
+                return
+            offset += CSV_BATCH
+
+    def latest_hits(self, request: SearchRequest, limit: int = 50) -> list[Hit]:
+        self._check()
+        request = replace(request, filters=dict(request.filters), sort="date", page=1)
+        where = self._where(request, [], strict=True)
+        if where is None:
+            return []
+        return [stored_hit(row, {}) for row in self._rows(where, request, limit)]
+
+    def matching_ocids(self, request: SearchRequest, among: Collection[str]) -> set[str]:
+        if not among:
+            return set()
+        self._check()
+        request = replace(request, filters=dict(request.filters), sort="date", page=1)
+        where = self._where(request, [], strict=True)
+        if where is None:
+            return set()
+        sql = f"SELECT d.ocid FROM search_document d WHERE {where.sql} AND d.ocid = ANY(:among)"
+        found = self._session().scalars(text(sql), {**where.params, "among": list(among)})
+        return set(found)
+
+    def party_hits(self, role: str, party_id: str, limit: int = 50) -> list[Hit]:
+        self._check()
+        column = PARTY_FIELDS[role]
+        condition = (
+            "d.buyer_id = :party"
+            if column == "buyer_id"
+            else "d.supplier_ids && CAST(ARRAY[:party] AS text[])"
+        )
+        sql = (
+            f"SELECT d.stored FROM search_document d WHERE {condition} "
+            f"ORDER BY {ORDERS['date']} LIMIT :limit"
+        )
+        rows = self._session().scalars(text(sql), {"party": party_id, "limit": limit})
+        return [stored_hit(row, {}) for row in rows]
+
+
+def _terms(query: pg_words.TsQuery, rows: list[dict[str, Any]]) -> frozenset[str]:
+    """The stems to mark: the query's own, and those of the shown words a wildcard
+    matched (whoosh expands wildcards over its whole index; the page is enough here)."""
+    if not query.prefixes:
+        return query.terms
+    found = set(query.terms)
+    for row in rows:
+        for name in ("title", "description", "items"):
+            for match in _PATTERN.finditer(row.get(name) or ""):
+                for stem in _analysed(match.group(0)):
+                    if stem.startswith(query.prefixes):
+                        found.add(stem)
+    return frozenset(found)
