@@ -22,7 +22,7 @@ from app.public.process_data import METHOD_WORDS, STATUS_WORDS, words
 from app.public.process_flags import flag_context
 from app.public.process_format import Formatter
 from app.public.process_view import BID_TEXTS, process_view
-from app.search_support import index_dir
+from app.search_support import search_backend
 from app.security import login_required_any, role_required
 from marketplace.accounts.models import Role
 from marketplace.awards.services import read_awards
@@ -96,7 +96,7 @@ def _page(
     tender when the process is ours."""
     session = db_session()
     fmt = Formatter.for_request(STATUS_WORDS, BID_TEXTS)
-    view = process_view(session, record, flag_context(index_dir()), fmt)
+    view = process_view(session, record, flag_context(search_backend()), fmt)
     conv = plan_line = None
     if tender is not None:
         forms.setdefault("comment_form", CommentForm())
