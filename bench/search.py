@@ -1,6 +1,7 @@
 """Benchmark of the explorer's search index on generated compiled releases.
 
     .venv/bin/python bench/search.py [--records 100000] [--seed 1] [--queries 500] [--dir DIR]
+    .venv/bin/python bench/search.py --backend postgres --database-url URL [--records N]
 
 Builds the index (red flags included, with a context over all records) into a fresh
 directory, then runs mixed queries (words, facet filters, ranges, sorts, pages) the
@@ -197,6 +198,10 @@ def main() -> None:
         "--records and --seed) instead of building it again",
     )
     parser.add_argument("--profile", action="store_true", help="print where query time goes")
+    parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh")
+    parser.add_argument(
+        "--database-url", default="", help="PostgreSQL database for --backend postgres"
+    )
     parser.add_argument(
         "--cold",
         action="store_true",
@@ -205,6 +210,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    if args.backend == "postgres":
+        from bench.search_pg import run
+
+        if not args.database_url.startswith("postgresql"):
+            parser.error("--backend postgres needs --database-url postgresql://...")
+        run(args, rng, compiled_release, queries)
+        return
     index_dir = args.dir or Path(tempfile.mkdtemp(prefix="tianguis-search-bench-"))
     if args.reuse and current_dir(index_dir) is not None:
         # Same seed, same generated records: skip them and the build, keep the queries.
