@@ -7,7 +7,8 @@ that is not ICT, there is no gate.
 
 The threshold follows the "major" review threshold's conventions (services.ReviewPolicy):
 strictly *over* the amount; an amount in a currency we cannot convert counts as over.
-It is set by the web app at start-up from ``BUSINESS_CASE_GATE_MXN`` (default 500,000).
+The web app's policy comes from its ``BUSINESS_CASE_GATE_MXN`` (default 500,000) and is
+read from the current app; callers outside the app pass a policy or get the default.
 """
 
 from __future__ import annotations
@@ -20,30 +21,44 @@ from sqlalchemy.orm import Session
 
 from business_cases.evaluator import DEFAULT_USD_RATES
 from business_cases.models import BusinessCase, CaseStatus
+from marketplace import app_settings
 from marketplace.plans.models import PlanLine
 from marketplace.tenders.errors import N_, Msg, TenderError
 
 APPROVED = frozenset({CaseStatus.APPROVED, CaseStatus.APPROVED_WITH_OBSERVATIONS})
 
 
-@dataclass
+#: Where the web app keeps its GatePolicy (``app.extensions``; see marketplace.app_settings).
+POLICY_KEY = "tianguis.business_case_gate"
+DEFAULT_THRESHOLD = Decimal("500000")
+
+
+@dataclass(frozen=True)
 class GatePolicy:
     """Over which estimate an ICT tender needs an approved business case."""
 
-    threshold: Decimal = Decimal("500000")
+    threshold: Decimal = DEFAULT_THRESHOLD
     currency: str = "MXN"
 
 
-#: The installation's policy (the web app sets it from its configuration).
-policy = GatePolicy()
+#: The installation default, outside a web app unless the caller passes its own policy.
+DEFAULT_POLICY = GatePolicy()
 
 
-def configure(threshold: Decimal | str | int | None) -> None:
-    policy.threshold = Decimal(str(threshold)) if threshold not in (None, "") else Decimal("500000")
+def policy_from_config(threshold: Decimal | str | int | None) -> GatePolicy:
+    """The policy for ``BUSINESS_CASE_GATE_MXN`` (empty: the default threshold)."""
+    if threshold in (None, ""):
+        return DEFAULT_POLICY
+    return GatePolicy(threshold=Decimal(str(threshold)))
+
+
+def current_policy() -> GatePolicy:
+    """The current web app's policy; :data:`DEFAULT_POLICY` outside an app context."""
+    return app_settings.current(POLICY_KEY, GatePolicy, DEFAULT_POLICY)
 
 
 def over_threshold(amount: Decimal, currency: str, gate: GatePolicy | None = None) -> bool:
-    gate = gate or policy
+    gate = gate or current_policy()
     if currency == gate.currency:
         return amount > gate.threshold
     rate, gate_rate = DEFAULT_USD_RATES.get(currency), DEFAULT_USD_RATES.get(gate.currency)
@@ -88,7 +103,7 @@ def require_approved_case(
         return
     if amount is None or not currency:
         amount, currency = Decimal(plan_line.amount), plan_line.currency
-    gate = gate or policy
+    gate = gate or current_policy()
     if not over_threshold(amount, currency, gate):
         return
     cases = linked_cases(session, plan_line)

@@ -89,8 +89,7 @@ def _dispose_apps(app: Flask) -> Iterator[None]:
 
 
 def _app(url: str, instance_dir: Path) -> Flask:
-    # The test app's settings: creating an app configures module-level services
-    # (publication, business-case gate), which later tests rely on.
+    # The test app's settings, with this database and instance.
     app = create_app(
         {
             **_base[0].config,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -32,14 +33,14 @@ POLICY = GatePolicy(threshold=Decimal("500000"), currency="MXN")
 
 
 @pytest.fixture
-def gate_on() -> Iterator[None]:
+def gate_on(app: Flask) -> Iterator[None]:
     """The installation default (MXN 500,000); the test app turns the gate off."""
-    before = gate.policy.threshold
-    gate.policy.threshold = Decimal("500000")
+    before = app.extensions[gate.POLICY_KEY]
+    app.extensions[gate.POLICY_KEY] = gate.DEFAULT_POLICY
     try:
         yield
     finally:
-        gate.policy.threshold = before
+        app.extensions[gate.POLICY_KEY] = before
 
 
 def finance(db: Session) -> User:

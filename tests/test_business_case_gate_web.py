@@ -5,9 +5,9 @@ the public can then download the approved case that the releases link to."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,13 +27,13 @@ from tests.test_business_case_pages import case_form
 
 
 @pytest.fixture(autouse=True)
-def gate_on() -> Iterator[None]:
-    before = gate.policy.threshold
-    gate.policy.threshold = Decimal("500000")
+def gate_on(app: Flask) -> Iterator[None]:
+    before = app.extensions[gate.POLICY_KEY]
+    app.extensions[gate.POLICY_KEY] = gate.DEFAULT_POLICY
     try:
         yield
     finally:
-        gate.policy.threshold = before
+        app.extensions[gate.POLICY_KEY] = before
 
 
 def release_count(db: Session) -> int:

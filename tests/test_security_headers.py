@@ -158,8 +158,7 @@ def test_hsts_on_https_requests(client: FlaskClient) -> None:
 
 
 def _like(app: Flask, **changes: object) -> Flask:
-    """Another app with the test app's settings: creating an app configures module-level
-    services (publication, business-case gate), which later tests rely on."""
+    """Another app with the test app's settings and ``changes``."""
     return create_app({**app.config, **changes})
 
 

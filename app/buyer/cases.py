@@ -37,7 +37,6 @@ from business_cases import workflow
 from business_cases.chart import cash_flow_svg
 from business_cases.evaluator import case_evaluation_to_dict
 from business_cases.evaluator_input import EvaluationInputError
-from business_cases.gate import configure as configure_gate
 from business_cases.models import SECTIONS, BusinessCase
 from business_cases.services import (
     CaseError,
@@ -51,13 +50,6 @@ from business_cases.services import (
 from business_cases.snapshots import case_content, diff_snapshots
 from marketplace.accounts.models import Role
 from marketplace.plans.models import PlanLine
-
-
-@bp.record_once
-def _configure_gate(state: Any) -> None:
-    # The business-case gate on ICT tenders (business_cases/gate.py) reads its threshold
-    # from the installation's configuration.
-    configure_gate(state.app.config.get("BUSINESS_CASE_GATE_MXN"))
 
 
 @bp.app_template_global()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from marketplace import app_settings
 from marketplace.db import Base, utcnow
 from marketplace.publication.models import OcdsRecord, OcdsRelease, SearchOutbox
 from marketplace.publication.queries import releases_by_ocid
@@ -25,9 +26,14 @@ from ocds.validate import Finding, validate_release
 DEFAULT_OCID_PREFIX = "ocds-tgs001"
 
 
-@dataclass
+#: Where the web app keeps its PublicationSettings (``app.extensions``; see app_settings).
+SETTINGS_KEY = "tianguis.publication"
+
+
+@dataclass(frozen=True)
 class PublicationSettings:
-    """What the app configures once (``configure``); scripts without an app get the defaults."""
+    """One installation's publication settings: the web app's from its configuration (read
+    from the current app), the defaults for scripts without an app unless they pass theirs."""
 
     ocid_prefix: str = DEFAULT_OCID_PREFIX
     schema_dir: str | None = None
@@ -36,30 +42,27 @@ class PublicationSettings:
     own_extensions_url: str | None = None
 
 
-settings = PublicationSettings()
+DEFAULT_SETTINGS = PublicationSettings()
 
 
-def configure(
-    ocid_prefix: str | None = None,
-    schema_dir: str | None = None,
-    extensions_dir: str | None = None,
-    own_extensions_url: str | None = None,
-) -> None:
-    settings.ocid_prefix = ocid_prefix or DEFAULT_OCID_PREFIX
-    settings.schema_dir = schema_dir
-    settings.extensions_dir = extensions_dir
-    settings.own_extensions_url = own_extensions_url
+def current_settings() -> PublicationSettings:
+    """The current web app's settings; :data:`DEFAULT_SETTINGS` outside an app context."""
+    return app_settings.current(SETTINGS_KEY, PublicationSettings, DEFAULT_SETTINGS)
 
 
-def configured_schema() -> OcdsSchema:
+def configured_schema(settings: PublicationSettings | None = None) -> OcdsSchema:
+    """The patched schema for ``settings`` (default: :func:`current_settings`)."""
+    settings = settings or current_settings()
     return load_schema(
         settings.schema_dir, settings.extensions_dir, own_extensions_url=settings.own_extensions_url
     )
 
 
-def ocid_for(process_id: int | str, prefix: str | None = None) -> str:
+def ocid_for(
+    process_id: int | str, prefix: str | None = None, settings: PublicationSettings | None = None
+) -> str:
     """The ocid of one of our processes: ``<OCID_PREFIX>-<process id>``."""
-    return f"{prefix or settings.ocid_prefix}-{process_id}"
+    return f"{prefix or (settings or current_settings()).ocid_prefix}-{process_id}"
 
 
 class InvalidRelease(ValueError):
