@@ -14,7 +14,7 @@ BLUEPRINTS = ("public", "auth", "supplier", "buyer", "finance", "admin", "api")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    from app import config, db, i18n, security, security_headers
+    from app import config, db, i18n, library_settings, security, security_headers
     from app.extensions import limiter
 
     app = Flask(
@@ -24,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     config.load_config(app, overrides)
     db.init_app(app)
+    library_settings.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     limiter.init_app(app)
