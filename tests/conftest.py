@@ -17,6 +17,7 @@ import migrations
 from app import create_app
 from app.db import get_database
 from app.extensions import limiter
+from marketplace import app_settings
 from marketplace.db import make_engine
 
 
@@ -67,25 +68,6 @@ def app(database_url: str, instance_dir: Path) -> Iterator[Flask]:
     get_database(application).engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _process_settings_from_the_test_app(app: Flask) -> None:
-    """The business-case gate and the publication settings (ocid prefix, schema, our
-    extensions' public address) are process-wide, set by the last app created; tests that
-    start another app (a browser server, an HTTPS variant) would otherwise leave theirs
-    for the tests after them."""
-    from business_cases.gate import configure as configure_gate
-    from marketplace.publication.services import configure as configure_publication
-
-    config = app.config
-    configure_gate(config["BUSINESS_CASE_GATE_MXN"])
-    configure_publication(
-        config["OCID_PREFIX"],
-        config["OCDS_SCHEMA_DIR"],
-        config["OCDS_EXTENSIONS_DIR"],
-        own_extensions_url=config["PUBLIC_BASE_URL"].rstrip("/") + "/ocds/extensions/",
-    )
-
-
 @pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test.
@@ -103,7 +85,9 @@ def db(app: Flask) -> Iterator[Session]:
     session = database.sessionmaker()
     limiter.reset()
     try:
-        yield session
+        # Services called directly (outside a request) read the test app's settings.
+        with app_settings.scope(app.extensions):
+            yield session
     finally:
         session.close()
         database.sessionmaker = original
