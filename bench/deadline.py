@@ -1,13 +1,14 @@
 """Benchmark of the last minute before a deadline for sealed bids.
 
     .venv/bin/python bench/deadline.py [--suppliers 200] [--bids 1000] [--window 60]
-        [--lead 70] [--database-url URL] [--clients 4]
+        [--lead 70] [--database-url URL] [--clients 4] [--workers N]
 
 Migrates a fresh SQLite file (or ``--database-url``: a scratch database, its tables are
 dropped and migrated again), seeds ``--suppliers`` verified suppliers with one user each
 and an open tender (two lots) whose deadline falls ``--lead`` seconds after the suppliers
 are logged in, all through the services. Then it starts the real app as a subprocess
-(``tianguis run``: Werkzeug, one thread per request) on a free 127.0.0.1 port, logs every
+(``tianguis run``: Werkzeug, one thread per request; with ``--workers N``, gunicorn with N
+processes as in production) on a free 127.0.0.1 port, logs every
 supplier in over HTTP with the login form, and fires ``--bids`` submissions through the
 bid form (CSRF token, prices, declarations, one PDF) at instants spread at random over the
 last ``--window`` seconds before the deadline (the last three seconds left out, so that a
@@ -215,7 +216,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, instance: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, instance: Path, port: int, log: Path, workers: int = 0
+) -> subprocess.Popen[bytes]:
+    """``tianguis run`` (Werkzeug, a thread per request), or with ``workers`` gunicorn
+    (that many processes, a few threads each): the production server of the README."""
     (instance / "config.py").write_text(
         "# Written by bench/deadline.py: every login comes from 127.0.0.1.\n"
         "RATELIMIT_ENABLED = False\n"
@@ -232,6 +237,10 @@ def start_server(url: str, instance: Path, port: int, log: Path) -> subprocess.P
     env.pop("FLASK_DEBUG", None)
     command = [str(ROOT / ".venv" / "bin" / "tianguis"), "run", "--host", "127.0.0.1",
                "--port", str(port), "--with-threads", "--no-reload", "--no-debugger"]  # fmt: skip
+    if workers:
+        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                   "--workers", str(workers), "--worker-class", "gthread", "--threads", "8",
+                   "--timeout", "120", "app:create_app()"]  # fmt: skip
     server = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -365,6 +374,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--server-log", default=None, help="keep the server's log here")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="serve with gunicorn, this many worker processes "
+                             "(default 0: tianguis run, one process)")  # fmt: skip
     args = parser.parse_args()
     if args.lead < args.window + 5:
         parser.error("--lead must leave at least five seconds before the window")
@@ -382,7 +394,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         instance = workdir / "instance"
         instance.mkdir()
-        server = start_server(url, instance, port, workdir / "server.log")
+        server = start_server(url, instance, port, workdir / "server.log", args.workers)
         try:
             start = time.perf_counter()
             with ThreadPoolExecutor(4) as logins:
