@@ -488,7 +488,9 @@ def test_a_bidder_of_another_lot_cannot_complain(db: Session) -> None:
                        now=AWARDED_AT + HOUR)  # fmt: skip
 
 
-def test_a_cancelled_tenders_pending_award_never_becomes_active(db: Session) -> None:
+def test_a_cancelled_tenders_pending_award_is_cancelled_and_never_becomes_active(
+    db: Session,
+) -> None:
     opened, [award] = awarded_tender(db, ("lot-1",))
     cancel_tender(db, opened.tender, opened.owner, "La necesidad dejó de existir.",
                   now=AWARDED_AT + HOUR)  # fmt: skip
@@ -499,4 +501,5 @@ def test_a_cancelled_tenders_pending_award_never_becomes_active(db: Session) -> 
         "0 awards made active"
     )
     assert read_awards(db, opened.tender, AFTER_STANDSTILL) is False
-    assert award.status == AwardStatus.PENDING
+    db.refresh(award)
+    assert award.status == AwardStatus.CANCELLED

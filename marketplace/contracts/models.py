@@ -65,5 +65,7 @@ class Contract(Base):
         return f"<Contract {self.id} {self.local_id} {self.status}>"
 
 
-# Registers the contracts section with every tender release (models are always imported).
+# Registers the contracts section with every tender release, and the step closing awards
+# and unsigned contracts when their tender is cancelled (models are always imported).
+from marketplace.contracts import cancellation as _cancellation  # noqa: E402,F401
 from marketplace.contracts import releases as _releases  # noqa: E402,F401

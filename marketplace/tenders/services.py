@@ -43,6 +43,7 @@ from marketplace.tenders.workflow import (
     last_release_id,
     lock,
     plan_line_of,
+    run_cancel_steps,
 )
 
 
@@ -276,7 +277,11 @@ def publish_tender(
 def cancel_tender(
     session: Session, tender: Tender, user: User, reason: str, now: dt.datetime | None = None
 ) -> None:
-    """Cancel the process with a public reason (``tenderCancellation`` release)."""
+    """Cancel the process with a public reason (``tenderCancellation`` release).
+
+    Its pending or active awards and unsigned contracts are cancelled in that same
+    release (tagged ``awardCancellation`` too when an award was); a process with a
+    signed contract is refused (registered steps: :func:`workflow.cancel_step`)."""
     now = now or utcnow()
     begin_buyer_change(session, tender, user, now)
     if tender.state in FINAL_STATES:
@@ -286,9 +291,13 @@ def cancel_tender(
     reason = reason.strip()
     if len(reason) < 10:
         raise TenderError(N_("Explain the cancellation (at least 10 characters)."), "reason")
+    closed = run_cancel_steps(session, tender, user, reason, now)
     tender.cancelled_at = now
     tender.cancellation_reason = reason
-    apply(session, tender, Action.CANCEL, actor=user, now=now, reason=reason)
+    published = apply(session, tender, Action.CANCEL, actor=user, now=now, reason=reason,
+                      extra_tags=closed.tags)  # fmt: skip
+    for done in closed.after:
+        done(published)
 
 
 @dataclass

@@ -6,7 +6,8 @@ transaction. Timed transitions are applied by :func:`apply_due` (reads) and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -76,11 +77,49 @@ def tender_release(session: Session, tender: Tender, tag: str) -> dict[str, Any]
     return release
 
 
-def emit(session: Session, tender: Tender, tag: str, now: dt.datetime) -> PublishedRelease:
-    """Publish the release describing ``tender`` now, tagged ``tag`` (same transaction)."""
+def emit(
+    session: Session, tender: Tender, tag: str, now: dt.datetime, extra_tags: Sequence[str] = ()
+) -> PublishedRelease:
+    """Publish the release describing ``tender`` now, tagged ``tag`` (and ``extra_tags``,
+    e.g. ``awardCancellation`` when a cancellation also closes awards), same transaction."""
     release = tender_release(session, tender, tag)
+    release["tag"] += [t for t in extra_tags if t not in release["tag"]]
     release["date"] = iso(now)
     return publish(session, release)
+
+
+@dataclass
+class Closed:
+    """What a cancellation step closed: release tags to add to the cancellation release,
+    and what to record once that release is published (e.g. audit events naming it)."""
+
+    tags: list[str] = field(default_factory=list)
+    after: list[Callable[[PublishedRelease], None]] = field(default_factory=list)
+
+
+#: Closes a later stage's open parts of a tender being cancelled (pending or active
+#: awards, unsigned contracts) before the cancellation release is built; may refuse the
+#: cancellation by raising (before changing anything).
+CancelStep = Callable[[Session, Tender, User, str, dt.datetime], Closed]
+_CANCEL_STEPS: dict[str, CancelStep] = {}
+
+
+def cancel_step(fn: CancelStep) -> CancelStep:
+    """Register ``fn(session, tender, user, reason, now)`` (from an always-imported
+    module, keyed by qualified name so re-imports are harmless)."""
+    _CANCEL_STEPS[f"{fn.__module__}.{fn.__qualname__}"] = fn
+    return fn
+
+
+def run_cancel_steps(
+    session: Session, tender: Tender, user: User, reason: str, now: dt.datetime
+) -> Closed:
+    closed = Closed()
+    for fn in _CANCEL_STEPS.values():
+        part = fn(session, tender, user, reason, now)
+        closed.tags += [t for t in part.tags if t not in closed.tags]
+        closed.after += part.after
+    return closed
 
 
 def next_check(tender: Tender, session: Session) -> dt.datetime | None:
@@ -106,6 +145,7 @@ def apply(
     now: dt.datetime,
     reason: str = "",
     target: TenderState | None = None,
+    extra_tags: Sequence[str] = (),
 ) -> PublishedRelease:
     """Make the transition ``action`` from the tender's state; publish and record it.
 
@@ -119,7 +159,7 @@ def apply(
     tender.state_changed_at = now
     tender.state_changed_by_user_id = actor.id if actor else None
     tender.next_check_at = next_check(tender, session)
-    published = emit(session, tender, move.tag, now)
+    published = emit(session, tender, move.tag, now, extra_tags)
     session.add(
         TenderTransition(
             tender_id=tender.id,
