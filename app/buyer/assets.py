@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -24,6 +25,7 @@ from app.buyer.common import run_service
 from app.buyer.opening import flat_errors, show_errors
 from app.db import db_session
 from app.security import role_required
+from business_cases.models import BusinessCase
 from marketplace.accounts.models import Role
 from marketplace.assets import queries
 from marketplace.assets.csv_import import COLUMNS, import_assets
@@ -79,7 +81,20 @@ class AssetForm(FlaskForm):
         default="active", validate_choice=False,
     )  # fmt: skip
     notes = TextAreaField(_l("Notes (never published)"), validators=[Length(max=5000)])
+    business_case = SelectField(_l("Business case it serves"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Save the asset"))
+
+    def with_cases(self) -> AssetForm:
+        """Offer the unit's own business cases (the service refuses any other)."""
+        cases = db_session().scalars(
+            select(BusinessCase)
+            .where(BusinessCase.buyer_org_id == current_user.organisation_id)
+            .order_by(BusinessCase.id.desc())
+        )
+        self.business_case.choices = [SelectChoice("", _("None"))] + [
+            SelectChoice(str(c.id), f"#{c.id} · {c.title}") for c in cases
+        ]
+        return self
 
     def data_input(self) -> AssetInput:
         return AssetInput(
@@ -90,6 +105,7 @@ class AssetForm(FlaskForm):
             end_date=self.end_date.data, licence_count=self.licence_count.data or "",
             seats_used=self.seats_used.data or "", support_level=self.support_level.data or "",
             status=self.status.data or "", notes=self.notes.data or "",
+            business_case=self.business_case.data or "",
         )  # fmt: skip
 
 
@@ -161,7 +177,7 @@ def assets_expiring() -> ResponseReturnValue:
 @bp.route("/assets/new", methods=["GET", "POST"])
 @role_required(Role.BUYER)
 def asset_new() -> ResponseReturnValue:
-    form = AssetForm()
+    form = AssetForm().with_cases()
     if form.validate_on_submit():
         made: list[Asset] = []
         data = form.data_input()
@@ -206,9 +222,10 @@ def asset_detail(asset_id: int) -> ResponseReturnValue:
 @role_required(Role.BUYER)
 def asset_edit(asset_id: int) -> ResponseReturnValue:
     asset = _own_asset(asset_id)
-    form = AssetForm(obj=asset if request.method == "GET" else None)
+    form = AssetForm(obj=asset if request.method == "GET" else None).with_cases()
     if request.method == "GET":
         form.category.data = asset.category.value
+        form.business_case.data = str(asset.business_case_id or "")
         for name in ("quantity", "unit_cost", "licence_count", "seats_used"):
             getattr(form, name).data = _plain(getattr(asset, name))
         form.supplier_name.data = asset.supplier_label

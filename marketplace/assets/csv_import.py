@@ -9,7 +9,8 @@ A row is never half-saved.
 Columns (header names, any order): ``category`` and ``description`` are required;
 ``quantity``, ``unit_cost``, ``currency``, ``location``, ``supplier``, ``start_date``,
 ``end_date`` (YYYY-MM-DD), ``licence_count``, ``seats_used``, ``support_level``,
-``status`` (planned, active, renewed or retired) and ``notes`` are optional. Any other
+``status`` (planned, active, renewed or retired), ``notes`` and ``business_case`` (the
+number of one of the unit's business cases, as on its page) are optional. Any other
 column is an error (a misspelt column would otherwise be silently dropped).
 """
 
@@ -30,13 +31,14 @@ from marketplace.assets.services import (
     add_asset,
     check_asset,
     require_buyer,
+    unit_case_ids,
 )
 from marketplace.tenders.errors import N_, Msg
 
 REQUIRED = ("category", "description")
 OPTIONAL = (
     "quantity", "unit_cost", "currency", "location", "supplier", "start_date", "end_date",
-    "licence_count", "seats_used", "support_level", "status", "notes",
+    "licence_count", "seats_used", "support_level", "status", "notes", "business_case",
 )  # fmt: skip
 COLUMNS = REQUIRED + OPTIONAL
 MAX_ROWS = 5000
@@ -81,6 +83,7 @@ def _input(row: dict[str, str]) -> AssetInput:
         supplier_name=v("supplier"), start_date=v("start_date"), end_date=v("end_date"),
         licence_count=v("licence_count"), seats_used=v("seats_used"),
         support_level=v("support_level"), status=v("status", "active"), notes=v("notes"),
+        business_case=v("business_case"),
     )  # fmt: skip
 
 
@@ -128,6 +131,8 @@ def import_assets(
             {"what": "; ".join(parts), "columns": ", ".join(COLUMNS)},
         )))  # fmt: skip
         return result
+    assert user.organisation_id is not None
+    case_ids = unit_case_ids(session, user.organisation_id)
     inputs: list[AssetInput] = []
     for row in reader:
         line = reader.line_num
@@ -138,7 +143,7 @@ def import_assets(
             continue  # blank line
         data = _input(row)
         try:
-            check_asset(data)
+            check_asset(data, case_ids=case_ids)
         except AssetError as err:
             for path, message in err.errors.items():
                 result.problems.append(RowProblem(line, _FIELD_COLUMN.get(path, path), message))
@@ -152,5 +157,7 @@ def import_assets(
         result.problems.append(RowProblem(2, "", Msg(N_("The file has no rows."))))
     if result.problems:
         return result
-    result.imported = [add_asset(session, user, d, now, AssetSource.IMPORT) for d in inputs]
+    result.imported = [
+        add_asset(session, user, d, now, AssetSource.IMPORT, case_ids) for d in inputs
+    ]
     return result

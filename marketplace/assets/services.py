@@ -11,8 +11,8 @@ unit raises :class:`NotYourAsset`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,20 +26,27 @@ from marketplace.assets.models import (
     AssetSource,
     AssetStatus,
 )
+from marketplace.assets.rules import (
+    MAX_DESCRIPTION,
+    NEW_STATUSES,
+    AssetError,
+    AssetInput,
+    CleanAsset,
+    check_asset,
+    counted,
+    unit_case_ids,
+)
 from marketplace.assets.states import ALERT_DAYS, BUYER_MOVES, LIVE, RENEWABLE
 from marketplace.contracts.hooks import on_signed
 from marketplace.contracts.models import Contract
 from marketplace.db import utcnow
 from marketplace.inbox.services import notify
-from marketplace.tenders.errors import N_, Msg, TenderError
+from marketplace.tenders.errors import N_, Msg
 
-#: Longest free texts.
-MAX_DESCRIPTION = 300
-MAX_TEXT = 300
-
-
-class AssetError(TenderError):
-    """An asset rule was broken; ``errors`` maps field paths to messages."""
+__all__ = [
+    "NEW_STATUSES", "AssetError", "AssetInput", "CleanAsset", "NotYourAsset", "add_asset",
+    "check_asset", "move_asset", "unit_case_ids", "update_asset",
+]  # fmt: skip
 
 
 class NotYourAsset(PermissionError):
@@ -70,10 +77,6 @@ def category_for(classification_id: str, description: str) -> AssetCategory:
     if any(w in words for w in _SAAS_WORDS):
         return AssetCategory.SAAS
     return AssetCategory.SERVICE
-
-
-def _counted(category: AssetCategory) -> bool:
-    return category in (AssetCategory.SOFTWARE_LICENCE, AssetCategory.SAAS)
 
 
 def _event(
@@ -115,7 +118,7 @@ def assets_from_contract(
     made = []
     for n, line in enumerate(contract_lines(session, contract), start=1):
         category = category_for(line.item.classification_id, line.item.description)
-        counted = _counted(category)
+        is_counted = counted(category)
         asset = Asset(
             owner_org_id=contract.tender.buyer_org_id, category=category,
             description=line.item.description[:MAX_DESCRIPTION], quantity=line.quantity,
@@ -123,7 +126,7 @@ def assets_from_contract(
             supplier_id=contract.award.supplier_id, contract_id=contract.id,
             local_id=f"asset-{n}", item_local_id=line.item.local_id, business_case_id=case_id,
             start_date=start, end_date=end, status=status, source=AssetSource.CONTRACT,
-            licence_count=int(line.quantity) if counted else None,
+            licence_count=int(line.quantity) if is_counted else None,
         )  # fmt: skip
         session.add(asset)
         session.flush()
@@ -132,164 +135,7 @@ def assets_from_contract(
     return made
 
 
-# --- by hand ---------------------------------------------------------------------------
-
-
-@dataclass
-class AssetInput:
-    """What a buyer writes for an asset (a form, or one CSV row): text as typed."""
-
-    category: str
-    description: str
-    quantity: str = "1"
-    unit_cost: str = ""
-    currency: str = "MXN"
-    location: str = ""
-    supplier_name: str = ""
-    start_date: str | dt.date | None = None
-    end_date: str | dt.date | None = None
-    licence_count: str = ""
-    seats_used: str = ""
-    support_level: str = ""
-    status: str = "active"
-    notes: str = ""
-
-
-@dataclass
-class CleanAsset:
-    category: AssetCategory
-    description: str
-    quantity: Decimal
-    unit_cost: Decimal | None
-    currency: str
-    location: str
-    supplier_name: str
-    start_date: dt.date | None
-    end_date: dt.date | None
-    licence_count: int | None
-    seats_used: int | None
-    support_level: str
-    status: AssetStatus
-    notes: str
-
-
-def _date(raw: str | dt.date | None, path: str, errors: dict[str, str | Msg]) -> dt.date | None:
-    if raw is None or isinstance(raw, dt.date):
-        return raw
-    if not raw.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        errors[path] = N_("Write the date as YYYY-MM-DD, e.g. 2026-12-31.")
-        return None
-
-
-def _count(raw: str, path: str, errors: dict[str, str | Msg]) -> int | None:
-    if not raw.strip():
-        return None
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        errors[path] = N_("Write a whole number, e.g. 250.")
-        return None
-    if value < 0:
-        errors[path] = N_("The number cannot be negative.")
-        return None
-    return value
-
-
-def _decimal(
-    raw: str, path: str, errors: dict[str, str | Msg], *, positive: bool
-) -> Decimal | None:
-    text = raw.strip().replace(",", "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors[path] = N_("Write a number, e.g. 1200.50.")
-        return None
-    if not value.is_finite() or value < 0 or (positive and value == 0) or value >= Decimal("1e14"):
-        errors[path] = (
-            N_("The quantity must be more than zero.") if positive
-            else N_("The amount cannot be negative.")
-        )  # fmt: skip
-        return None
-    return value
-
-
-#: Statuses a buyer may give an asset added by hand (the later ones are moves).
-NEW_STATUSES = (AssetStatus.PLANNED, AssetStatus.ACTIVE, AssetStatus.RENEWED,
-                AssetStatus.RETIRED)  # fmt: skip
-
-
-def check_asset(data: AssetInput, *, new: bool = True) -> CleanAsset:
-    """Every rule of an asset's fields; AssetError with all the problems at once."""
-    errors: dict[str, str | Msg] = {}
-    try:
-        category = AssetCategory(data.category.strip())
-    except ValueError:
-        errors["category"] = Msg(
-            N_("Unknown category %(value)r: use one of %(codes)s."),
-            {"value": data.category.strip(), "codes": ", ".join(c.value for c in AssetCategory)},
-        )
-        category = AssetCategory.SERVICE
-    description = data.description.strip()
-    if not description:
-        errors["description"] = N_("Say what the asset is.")
-    elif len(description) > MAX_DESCRIPTION:
-        errors["description"] = Msg(N_("At most %(n)s characters."), {"n": MAX_DESCRIPTION})
-    quantity = _decimal(data.quantity or "1", "quantity", errors, positive=True)
-    if quantity is not None and quantity != quantity.quantize(Decimal("0.001")):
-        errors["quantity"] = N_("Use at most three decimals.")
-    unit_cost = _decimal(data.unit_cost, "unit_cost", errors, positive=False)
-    if unit_cost is not None and unit_cost != unit_cost.quantize(Decimal("0.0001")):
-        errors["unit_cost"] = N_("Use at most four decimals.")
-    currency = (data.currency or "MXN").strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        errors["currency"] = N_("Write a three-letter currency code, e.g. MXN.")
-    start = _date(data.start_date, "start_date", errors)
-    end = _date(data.end_date, "end_date", errors)
-    if start and end and end < start:
-        errors["end_date"] = N_("The end date cannot be before the start date.")
-    licences = _count(data.licence_count, "licence_count", errors)
-    seats = _count(data.seats_used, "seats_used", errors)
-    if licences is not None and seats is not None and seats > licences:
-        # Refused, not clamped: more seats in use than licences bought is a compliance
-        # problem the unit must resolve (buy more, or correct the count).
-        errors["seats_used"] = Msg(
-            N_("Seats used (%(seats)s) cannot exceed the licences bought (%(licences)s)."),
-            {"seats": seats, "licences": licences},
-        )
-    counts_given = licences is not None or seats is not None
-    if counts_given and not _counted(category) and "category" not in errors:
-        errors["licence_count" if licences is not None else "seats_used"] = N_(
-            "Licences and seats are counted for software licences and SaaS subscriptions only."
-        )
-    try:
-        status = AssetStatus(data.status.strip() or "active")
-        if new and status not in NEW_STATUSES:
-            raise ValueError(status)
-    except ValueError:
-        errors["status"] = Msg(
-            N_("Unknown status %(value)r: use one of %(codes)s."),
-            {"value": data.status.strip(), "codes": ", ".join(s.value for s in NEW_STATUSES)},
-        )
-        status = AssetStatus.ACTIVE
-    for name in ("location", "supplier_name", "support_level"):
-        if len(getattr(data, name).strip()) > MAX_TEXT:
-            errors[name] = Msg(N_("At most %(n)s characters."), {"n": MAX_TEXT})
-    if errors:
-        raise AssetError(errors)
-    assert quantity is not None or data.quantity
-    return CleanAsset(
-        category=category, description=description, quantity=quantity or Decimal(1),
-        unit_cost=unit_cost, currency=currency, location=data.location.strip(),
-        supplier_name=data.supplier_name.strip(), start_date=start, end_date=end,
-        licence_count=licences, seats_used=seats, support_level=data.support_level.strip(),
-        status=status, notes=data.notes.strip(),
-    )  # fmt: skip
+# --- by hand (field rules: rules.py) --------------------------------------------------
 
 
 def require_buyer(user: User) -> None:
@@ -305,13 +151,16 @@ def require_owner(asset: Asset, user: User) -> None:
 
 def add_asset(
     session: Session, user: User, data: AssetInput, now: dt.datetime | None = None,
-    source: AssetSource = AssetSource.MANUAL,
+    source: AssetSource = AssetSource.MANUAL, case_ids: Collection[int] | None = None,
 ) -> Asset:  # fmt: skip
-    """An asset added by hand (or imported) to the user's unit."""
+    """An asset added by hand (or imported) to the user's unit, linked to one of the
+    unit's business cases if given (``case_ids``: the unit's, when already known)."""
     now = (now or utcnow()).replace(microsecond=0)
     require_buyer(user)
-    clean = check_asset(data)
     assert user.organisation_id is not None
+    if case_ids is None:
+        case_ids = unit_case_ids(session, user.organisation_id)
+    clean = check_asset(data, case_ids=case_ids)
     asset = Asset(owner_org_id=user.organisation_id, source=source, **clean.__dict__)
     session.add(asset)
     session.flush()
@@ -325,22 +174,27 @@ _LABELS = {
     "unit_cost": "Costo unitario", "currency": "Moneda", "location": "Ubicación",
     "supplier_name": "Proveedor", "start_date": "Inicio", "end_date": "Fin",
     "licence_count": "Licencias", "seats_used": "Puestos usados",
-    "support_level": "Soporte", "notes": "Notas",
+    "support_level": "Soporte", "notes": "Notas", "business_case_id": "Caso de negocio",
 }  # fmt: skip
+#: Kept as signed for an asset of a contract (its case comes from the tender's plan line).
+_FROM_CONTRACT = ("category", "supplier_name", "currency", "business_case_id")
 
 
 def update_asset(
     session: Session, asset: Asset, user: User, data: AssetInput, now: dt.datetime | None = None
 ) -> Asset:
     """Edit an asset's fields (its status moves with :func:`move_asset`). For an asset of
-    a contract, the contract's fields (category, supplier, currency) stay as signed."""
+    a contract, the contract's fields (category, supplier, currency, business case) stay
+    as signed."""
     now = (now or utcnow()).replace(microsecond=0)
     require_owner(asset, user)
     data.status = asset.status.value
-    clean = check_asset(data, new=False)
+    if asset.contract_id is not None:
+        data.business_case = ""  # kept as signed (below)
+    clean = check_asset(data, new=False, case_ids=unit_case_ids(session, asset.owner_org_id))
     changes = []
     for name, label in _LABELS.items():
-        if asset.contract_id is not None and name in ("category", "supplier_name", "currency"):
+        if asset.contract_id is not None and name in _FROM_CONTRACT:
             continue
         old, new = getattr(asset, name), getattr(clean, name)
         if old != new and not (old is not None and new is not None and str(old) == str(new)):
