@@ -6,11 +6,16 @@ event and its OCDS release commit together.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from contextlib import ExitStack
+
+from flask import Flask, current_app, g, request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from marketplace.db import make_engine
+from marketplace.db import make_engine, sqlite_write_first
+
+#: Requests that change something: on SQLite their transactions take the write lock first.
+_WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Database:
@@ -25,6 +30,24 @@ class Database:
 def init_app(app: Flask) -> Database:
     database = Database(app.config["DATABASE_URL"])
     app.extensions["tianguis_db"] = database
+
+    if database.url.startswith("sqlite"):
+
+        @app.before_request
+        def _writers_queue() -> None:
+            """A form that reads, then writes, fails at once with "database is locked" on
+            SQLite when another request committed in between (a question asked while bids
+            come in); beginning with the write lock makes it wait its turn instead."""
+            if request.method in _WRITING_METHODS:
+                stack = ExitStack()
+                stack.enter_context(sqlite_write_first())
+                g.sqlite_write_first = stack
+
+        @app.teardown_request
+        def _writers_done(_exc: BaseException | None) -> None:
+            stack = g.pop("sqlite_write_first", None)
+            if stack is not None:
+                stack.close()
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
