@@ -2,7 +2,8 @@
 SQLite file, and Debian's Chromium driven by Playwright.
 
 Reusable by every browser test: ``live_server`` (base URL, database URL, a session
-factory on the same file so tests can set data up or check it through the services),
+factory on the same file so tests can set data up or check it through the services;
+``start_live_server`` makes another one with a database of its own),
 ``browser`` (one Chromium per test module) and ``page`` (a fresh context per test, at a
 360x740 phone viewport unless the test asks for another with ``viewport``).
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,11 +44,11 @@ class LiveServer:
     sessions: sessionmaker[Session]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@contextmanager
+def _serve(root: Path) -> Iterator[LiveServer]:
+    """The app on a free port with its own migrated SQLite file and instance under ``root``."""
     from app import create_app
 
-    root = tmp_path_factory.mktemp("live")
     database_url = f"sqlite:///{root / 'live.db'}"
     engine = make_engine(database_url)
     with engine.begin() as conn:
@@ -84,6 +86,23 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.server_close()
         app.extensions["tianguis_db"].engine.dispose()
         engine.dispose()
+
+
+#: ``with start_live_server("name") as server:``: another live server with its own database.
+StartLiveServer = Callable[[str], AbstractContextManager[LiveServer]]
+
+
+@pytest.fixture(scope="session")
+def start_live_server(tmp_path_factory: pytest.TempPathFactory) -> StartLiveServer:
+    """A factory of live servers, for tests that need data of their own (see
+    test_explorer.py); each runs until its ``with`` block ends."""
+    return lambda name: _serve(tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="session")
+def live_server(start_live_server: StartLiveServer) -> Iterator[LiveServer]:
+    with start_live_server("live") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -12,22 +12,16 @@ import csv
 import io
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
-from werkzeug.serving import make_server
 
-import migrations
-from app import create_app
-from marketplace.db import make_engine
 from marketplace.demo import load_demo
 from marketplace.suppliers.models import Supplier, SupplierStatus
-from tests.browser.conftest import PHONE, SCREENSHOTS, LiveServer
+from tests.browser.conftest import PHONE, SCREENSHOTS, LiveServer, StartLiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -36,45 +30,11 @@ QUERY = "servicios"
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """This module's own server and database (as conftest's): the demo data would crowd
-    the directory pages that other browser tests look through."""
-    root = tmp_path_factory.mktemp("explorer")
-    database_url = f"sqlite:///{root / 'live.db'}"
-    engine = make_engine(database_url)
-    with engine.begin() as conn:
-        migrations.upgrade(conn)
-    previous = os.environ.get("TIANGUIS_INSTANCE_PATH")
-    os.environ["TIANGUIS_INSTANCE_PATH"] = str(root / "instance")
-    try:
-        app = create_app(
-            {
-                "DATABASE_URL": database_url,
-                "SECRET_KEY": "browser-test-secret",
-                "SEARCH_INDEX_DIR": str(root / "index"),
-                "BULK_DIR": str(root / "bulk"),
-            }
-        )
-    finally:
-        if previous is None:
-            os.environ.pop("TIANGUIS_INSTANCE_PATH", None)
-        else:
-            os.environ["TIANGUIS_INSTANCE_PATH"] = previous
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(
-            url=f"http://127.0.0.1:{server.server_port}",
-            database_url=database_url,
-            sessions=sessionmaker(engine, expire_on_commit=False),
-        )
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["tianguis_db"].engine.dispose()
-        engine.dispose()
+def live_server(start_live_server: StartLiveServer) -> Iterator[LiveServer]:
+    """This module's own server and database: the demo data would crowd the directory
+    pages that other browser tests look through."""
+    with start_live_server("explorer") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
