@@ -31,7 +31,15 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 import migrations
-from bench.deadline import PDF, RECEIPT, free_port, login, seed_suppliers, start_server
+from bench.deadline import (
+    PASSWORD,
+    PDF,
+    RECEIPT,
+    free_port,
+    login,
+    seed_suppliers,
+    start_server,
+)
 from bench.deadline import _token as csrf_token
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import User
@@ -220,8 +228,6 @@ def log_in_everyone(world: World, base: str) -> tuple[list[Actor], Actor]:
         )
     http = requests.Session()
     page = http.get(f"{base}/account/login", timeout=60)
-    from bench.deadline import PASSWORD
-
     answer = http.post(
         f"{base}/account/login",
         data={"csrf_token": csrf_token(page.text), "email": world.buyer_email,
