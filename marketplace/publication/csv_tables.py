@@ -2,15 +2,24 @@
 
 Every row carries the OCID; child rows also carry the id of their parent (award,
 contract), so the tables join on (OCID, id). Headers are for people, not programs.
+
+Each table is one generic builder (:func:`_table`) driven by a spec: where its objects
+are in a release (a *scope*, giving each object with the values that lead its row) and
+its columns (a header and a path into the object, or a function of it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 Getter = Callable[[dict[str, Any]], Any]
 Row = list[Any]
+RowsOf = Callable[[dict[str, Any]], Iterator[Row]]
+#: A release -> (the leading values of a row, the object the columns read), per row.
+Scope = Callable[[dict[str, Any]], Iterable[tuple[Row, Any]]]
+#: (header, key or path of keys into the object, or a function of the object)
+Column = tuple[str, str | tuple[str, ...] | Getter]
 
 
 def get(obj: Any, *path: str) -> Any:
@@ -26,233 +35,146 @@ def joined(values: list[Any]) -> str:
     return "; ".join(str(v) for v in values if v not in (None, ""))
 
 
-def _refs(objs: Any, key: str) -> str:
-    return joined([o.get(key) for o in objs or [] if isinstance(o, dict)])
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
-def _main(rel: dict[str, Any]) -> Iterator[Row]:
-    tender = get(rel, "tender") or {}
-    yield [
-        rel.get("ocid", ""),
-        rel.get("date", ""),
-        get(tender, "title") or get(rel, "planning", "budget", "description"),
-        get(rel, "buyer", "id"),
-        get(rel, "buyer", "name"),
-        get(tender, "status"),
-        get(tender, "procurementMethod"),
-        get(tender, "mainProcurementCategory"),
-        get(tender, "value", "amount"),
-        get(tender, "value", "currency"),
-        get(tender, "tenderPeriod", "startDate"),
-        get(tender, "tenderPeriod", "endDate"),
-        get(tender, "numberOfTenderers"),
-        len(rel.get("awards") or []),
-        len(rel.get("contracts") or []),
-    ]
+def _refs(key: str, field: str) -> Getter:
+    """The ``field`` of each organization reference in ``obj[key]``, joined."""
+    return lambda obj: joined([o.get(field) for o in _list(obj.get(key)) if isinstance(o, dict)])
 
 
-def _parties(rel: dict[str, Any]) -> Iterator[Row]:
-    for party in rel.get("parties") or []:
-        yield [
-            rel.get("ocid", ""),
-            party.get("id", ""),
-            party.get("name", ""),
-            joined(party.get("roles") or []),
-            get(party, "identifier", "scheme"),
-            get(party, "identifier", "id"),
-            get(party, "address", "locality"),
-            get(party, "address", "region"),
-            get(party, "address", "countryName"),
-        ]
+def _value(obj: Any, spec: str | tuple[str, ...] | Getter) -> Any:
+    if callable(spec):
+        return spec(obj) if isinstance(obj, dict) else ""
+    return get(obj, *spec) if isinstance(spec, tuple) else get(obj, spec)
 
 
-def _item_rows(ocid: str, stage: str, parent: str, items: Any) -> Iterator[Row]:
-    for item in items or []:
-        yield [
-            ocid,
-            stage,
-            parent,
-            item.get("id", ""),
-            item.get("description", ""),
-            get(item, "classification", "scheme"),
-            get(item, "classification", "id"),
-            get(item, "classification", "description"),
-            item.get("quantity", ""),
-            get(item, "unit", "name"),
-            get(item, "unit", "value", "amount"),
-            get(item, "unit", "value", "currency"),
-        ]
+def _table(lead: list[str], scope: Scope, columns: list[Column]) -> tuple[list[str], RowsOf]:
+    """Headers (``lead`` then the columns') and the rows of one release."""
+
+    def rows(rel: dict[str, Any]) -> Iterator[Row]:
+        for leading, obj in scope(rel):
+            yield [*leading, *(_value(obj, spec) for _, spec in columns)]
+
+    return [*lead, *(header for header, _ in columns)], rows
 
 
-def _items(rel: dict[str, Any]) -> Iterator[Row]:
+def _release(rel: dict[str, Any]) -> Iterable[tuple[Row, Any]]:
+    yield [], rel
+
+
+def _each(*path: str) -> Scope:
+    """The objects of the array at ``path``, each led by the OCID."""
+    return lambda rel: (([rel.get("ocid", "")], obj) for obj in _list(get(rel, *path)))
+
+
+def _in_contracts(*path: str) -> Scope:
+    """The objects of the array at ``path`` in each contract, led by OCID and contract id."""
+
+    def scope(rel: dict[str, Any]) -> Iterator[tuple[Row, Any]]:
+        for contract in _list(rel.get("contracts")):
+            for obj in _list(get(contract, *path)):
+                yield [rel.get("ocid", ""), get(contract, "id")], obj
+
+    return scope
+
+
+def _items(rel: dict[str, Any]) -> Iterator[tuple[Row, Any]]:
+    """Tender, award and contract items, led by OCID, stage and award or contract id."""
     ocid = rel.get("ocid", "")
-    yield from _item_rows(ocid, "tender", "", get(rel, "tender", "items"))
-    for award in rel.get("awards") or []:
-        yield from _item_rows(ocid, "award", award.get("id", ""), award.get("items"))
-    for contract in rel.get("contracts") or []:
-        yield from _item_rows(ocid, "contract", contract.get("id", ""), contract.get("items"))
+    for item in _list(get(rel, "tender", "items")):
+        yield [ocid, "tender", ""], item
+    for stage in ("award", "contract"):
+        for parent in _list(rel.get(f"{stage}s")):
+            for item in _list(get(parent, "items")):
+                yield [ocid, stage, get(parent, "id")], item
 
 
-def _bids(rel: dict[str, Any]) -> Iterator[Row]:
-    for bid in get(rel, "bids", "details") or []:
-        yield [
-            rel.get("ocid", ""),
-            bid.get("id", ""),
-            bid.get("date", ""),
-            bid.get("status", ""),
-            _refs(bid.get("tenderers"), "id"),
-            _refs(bid.get("tenderers"), "name"),
-            get(bid, "value", "amount"),
-            get(bid, "value", "currency"),
-        ]
+def _title(rel: dict[str, Any]) -> Any:
+    return get(rel, "tender", "title") or get(rel, "planning", "budget", "description")
 
 
-def _awards(rel: dict[str, Any]) -> Iterator[Row]:
-    for award in rel.get("awards") or []:
-        yield [
-            rel.get("ocid", ""),
-            award.get("id", ""),
-            award.get("title", ""),
-            award.get("status", ""),
-            award.get("date", ""),
-            get(award, "value", "amount"),
-            get(award, "value", "currency"),
-            _refs(award.get("suppliers"), "id"),
-            _refs(award.get("suppliers"), "name"),
-        ]
+def _count(key: str) -> Getter:
+    return lambda rel: len(rel.get(key) or [])
 
 
-def _contracts(rel: dict[str, Any]) -> Iterator[Row]:
-    for contract in rel.get("contracts") or []:
-        yield [
-            rel.get("ocid", ""),
-            contract.get("id", ""),
-            contract.get("awardID", ""),
-            contract.get("title", ""),
-            contract.get("status", ""),
-            contract.get("dateSigned", ""),
-            get(contract, "period", "startDate"),
-            get(contract, "period", "endDate"),
-            get(contract, "value", "amount"),
-            get(contract, "value", "currency"),
-        ]
-
-
-def _transactions(rel: dict[str, Any]) -> Iterator[Row]:
-    for contract in rel.get("contracts") or []:
-        for tx in get(contract, "implementation", "transactions") or []:
-            yield [
-                rel.get("ocid", ""),
-                contract.get("id", ""),
-                tx.get("id", ""),
-                tx.get("date", ""),
-                get(tx, "value", "amount"),
-                get(tx, "value", "currency"),
-                get(tx, "payer", "id"),
-                get(tx, "payer", "name"),
-                get(tx, "payee", "id"),
-                get(tx, "payee", "name"),
-            ]
-
-
-def _assets(rel: dict[str, Any]) -> Iterator[Row]:
-    """ICT asset summaries (our extension ``contracts[].assets``; public fields only)."""
-    for contract in rel.get("contracts") or []:
-        for asset in contract.get("assets") or []:
-            yield [
-                rel.get("ocid", ""),
-                contract.get("id", ""),
-                asset.get("id", ""),
-                asset.get("relatedItem", ""),
-                asset.get("category", ""),
-                asset.get("description", ""),
-                asset.get("quantity", ""),
-                get(asset, "unitValue", "amount"),
-                get(asset, "unitValue", "currency"),
-                get(asset, "period", "startDate"),
-                get(asset, "period", "endDate"),
-                asset.get("status", ""),
-                asset.get("licenseCount", ""),
-                asset.get("seatsUsed", ""),
-                asset.get("supportLevel", ""),
-            ]
-
-
-_AREAS = ("quality", "schedule", "costControl", "management", "regulatoryCompliance")
-
-
-def _ratings(rel: dict[str, Any]) -> Iterator[Row]:
-    """Final supplier performance ratings (our extension ``contracts[].performanceRatings``:
-    the rating organisation, never a person) with the supplier's reply beside them."""
-    for contract in rel.get("contracts") or []:
-        for rating in contract.get("performanceRatings") or []:
-            yield [
-                rel.get("ocid", ""),
-                contract.get("id", ""),
-                rating.get("id", ""),
-                rating.get("stage", ""),
-                rating.get("relatedMilestone", ""),
-                get(rating, "ratedBy", "id"),
-                get(rating, "ratedBy", "name"),
-                rating.get("date", ""),
-                rating.get("dateFinal", ""),
-                *(get(rating, "scores", area, "score") for area in _AREAS),
-                rating.get("narrative", ""),
-                get(rating, "reply", "date"),
-                get(rating, "reply", "text"),
-            ]
-
+_VALUE = [("Value", ("value", "amount")), ("Currency", ("value", "currency"))]
+_PERIOD = [("Start", ("period", "startDate")), ("End", ("period", "endDate"))]
+_TRANSACTIONS = _in_contracts("implementation", "transactions")
+_AREAS = {
+    "quality": "Quality",
+    "schedule": "Schedule",
+    "costControl": "Cost control",
+    "management": "Management",
+    "regulatoryCompliance": "Regulatory compliance",
+}
 
 #: table name -> (headers, rows of one compiled release)
-TABLES: dict[str, tuple[list[str], Callable[[dict[str, Any]], Iterator[Row]]]] = {
-    "main": (
-        ["OCID", "Last change", "Title", "Buyer ID", "Buyer name", "Tender status",
-         "Procurement method", "Main category", "Tender value", "Tender currency",
-         "Tender period start", "Tender period end", "Number of tenderers", "Awards",
-         "Contracts"],
-        _main,
-    ),
-    "parties": (
-        ["OCID", "Party ID", "Name", "Roles", "Identifier scheme", "Identifier",
-         "Locality", "Region", "Country"],
-        _parties,
-    ),
-    "items": (
-        ["OCID", "Stage", "Award or contract ID", "Item ID", "Description",
-         "Classification scheme", "Classification code", "Classification description",
-         "Quantity", "Unit", "Unit price", "Unit price currency"],
-        _items,
-    ),
-    "bids": (
-        ["OCID", "Bid ID", "Date", "Status", "Tenderer IDs", "Tenderer names", "Value",
-         "Currency"],
-        _bids,
-    ),
-    "awards": (
-        ["OCID", "Award ID", "Title", "Status", "Date", "Value", "Currency",
-         "Supplier IDs", "Supplier names"],
-        _awards,
-    ),
-    "contracts": (
-        ["OCID", "Contract ID", "Award ID", "Title", "Status", "Date signed",
-         "Start", "End", "Value", "Currency"],
-        _contracts,
-    ),
-    "transactions": (
-        ["OCID", "Contract ID", "Transaction ID", "Date", "Value", "Currency", "Payer ID",
-         "Payer name", "Payee ID", "Payee name"],
-        _transactions,
-    ),
-    "assets": (
-        ["OCID", "Contract ID", "Asset ID", "Item ID", "Category", "Description", "Quantity",
-         "Unit cost", "Unit cost currency", "Start", "End", "Status", "Licences",
-         "Seats used", "Support level"],
-        _assets,
-    ),
-    "ratings": (
-        ["OCID", "Contract ID", "Rating ID", "Stage", "Milestone ID", "Buyer ID",
-         "Buyer name", "Date rated", "Date final", "Quality", "Schedule", "Cost control",
-         "Management", "Regulatory compliance", "Narrative", "Reply date", "Reply"],
-        _ratings,
-    ),
+TABLES: dict[str, tuple[list[str], RowsOf]] = {
+    "main": _table([], _release, [
+        ("OCID", "ocid"), ("Last change", "date"), ("Title", _title),
+        ("Buyer ID", ("buyer", "id")), ("Buyer name", ("buyer", "name")),
+        ("Tender status", ("tender", "status")),
+        ("Procurement method", ("tender", "procurementMethod")),
+        ("Main category", ("tender", "mainProcurementCategory")),
+        ("Tender value", ("tender", "value", "amount")),
+        ("Tender currency", ("tender", "value", "currency")),
+        ("Tender period start", ("tender", "tenderPeriod", "startDate")),
+        ("Tender period end", ("tender", "tenderPeriod", "endDate")),
+        ("Number of tenderers", ("tender", "numberOfTenderers")),
+        ("Awards", _count("awards")), ("Contracts", _count("contracts")),
+    ]),
+    "parties": _table(["OCID"], _each("parties"), [
+        ("Party ID", "id"), ("Name", "name"), ("Roles", lambda p: joined(_list(p.get("roles")))),
+        ("Identifier scheme", ("identifier", "scheme")), ("Identifier", ("identifier", "id")),
+        ("Locality", ("address", "locality")), ("Region", ("address", "region")),
+        ("Country", ("address", "countryName")),
+    ]),
+    "items": _table(["OCID", "Stage", "Award or contract ID"], _items, [
+        ("Item ID", "id"), ("Description", "description"),
+        ("Classification scheme", ("classification", "scheme")),
+        ("Classification code", ("classification", "id")),
+        ("Classification description", ("classification", "description")),
+        ("Quantity", "quantity"), ("Unit", ("unit", "name")),
+        ("Unit price", ("unit", "value", "amount")),
+        ("Unit price currency", ("unit", "value", "currency")),
+    ]),
+    "bids": _table(["OCID"], _each("bids", "details"), [
+        ("Bid ID", "id"), ("Date", "date"), ("Status", "status"),
+        ("Tenderer IDs", _refs("tenderers", "id")),
+        ("Tenderer names", _refs("tenderers", "name")), *_VALUE,
+    ]),
+    "awards": _table(["OCID"], _each("awards"), [
+        ("Award ID", "id"), ("Title", "title"), ("Status", "status"), ("Date", "date"),
+        *_VALUE, ("Supplier IDs", _refs("suppliers", "id")),
+        ("Supplier names", _refs("suppliers", "name")),
+    ]),
+    "contracts": _table(["OCID"], _each("contracts"), [
+        ("Contract ID", "id"), ("Award ID", "awardID"), ("Title", "title"),
+        ("Status", "status"), ("Date signed", "dateSigned"), *_PERIOD, *_VALUE,
+    ]),
+    "transactions": _table(["OCID", "Contract ID"], _TRANSACTIONS, [
+        ("Transaction ID", "id"), ("Date", "date"), *_VALUE,
+        ("Payer ID", ("payer", "id")), ("Payer name", ("payer", "name")),
+        ("Payee ID", ("payee", "id")), ("Payee name", ("payee", "name")),
+    ]),
+    # ICT asset summaries (our extension contracts[].assets; public fields only).
+    "assets": _table(["OCID", "Contract ID"], _in_contracts("assets"), [
+        ("Asset ID", "id"), ("Item ID", "relatedItem"), ("Category", "category"),
+        ("Description", "description"), ("Quantity", "quantity"),
+        ("Unit cost", ("unitValue", "amount")), ("Unit cost currency", ("unitValue", "currency")),
+        *_PERIOD, ("Status", "status"), ("Licences", "licenseCount"),
+        ("Seats used", "seatsUsed"), ("Support level", "supportLevel"),
+    ]),
+    # Final supplier performance ratings (our extension contracts[].performanceRatings: the
+    # rating organisation, never a person) with the supplier's reply beside them.
+    "ratings": _table(["OCID", "Contract ID"], _in_contracts("performanceRatings"), [
+        ("Rating ID", "id"), ("Stage", "stage"), ("Milestone ID", "relatedMilestone"),
+        ("Buyer ID", ("ratedBy", "id")), ("Buyer name", ("ratedBy", "name")),
+        ("Date rated", "date"), ("Date final", "dateFinal"),
+        *((header, ("scores", area, "score")) for area, header in _AREAS.items()),
+        ("Narrative", "narrative"), ("Reply date", ("reply", "date")),
+        ("Reply", ("reply", "text")),
+    ]),
 }  # fmt: skip
