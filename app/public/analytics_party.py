@@ -3,6 +3,7 @@ supplier pages), computed from the published data like the analytics page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import url_for
@@ -13,6 +14,7 @@ from app.public.analytics_tables import (
     BAR,
     COLUMNS,
     CategoryNames,
+    Cell,
     Table,
     decimal,
     integer,
@@ -24,7 +26,8 @@ from app.public.analytics_tables import (
 )
 from app.supplier.helpers import locale
 from marketplace.analytics.services import Cached, cached, facts
-from ocds.analytics import PartySummary, buyer_summary, supplier_summary
+from ocds.analytics import PartySummary, SpendRow, buyer_summary, supplier_summary
+from ocds.analytics.parties import PartyYear
 
 
 @dataclass
@@ -90,34 +93,56 @@ def _categories(session: Session, summary: PartySummary, title: str, description
     )
 
 
+def _headline_money(summary: PartySummary, single_bid: str) -> list[tuple[str, str]]:
+    """The headline figures buyers and suppliers share (awarded, contracts, single bid,
+    discount), ``single_bid`` naming the single-bid share from the party's side."""
+    return [
+        (_("Awarded (MXN)"), money(summary.awarded).text),
+        (_("Contracts"), integer(summary.contracts).text),
+        (single_bid, percent(summary.single_bid_share).text),
+        (_("Average discount against the estimate"), percent(summary.average_discount).text),
+    ]
+
+
+#: A by-year column: its header and its cell for one year.
+YearColumn = tuple[str, Callable[[PartyYear], Cell]]
+
+
+def _by_year(summary: PartySummary, description: str, columns: list[YearColumn]) -> Table:
+    """Totals by year (Year then ``columns``), charted on the "Awarded (MXN)" column."""
+    headers = [_("Year"), *(header for header, _cell in columns)]
+    rows = [[text(str(y.year)), *(cell(y) for _header, cell in columns)] for y in summary.by_year]
+    table = Table("by-year", _("Totals by year"), description, headers, rows)
+    return with_chart(table, COLUMNS, 0, headers.index(_("Awarded (MXN)")))
+
+
+def _counterparts(
+    summary: PartySummary,
+    name: str,
+    titles: tuple[str, str, str],
+    href: Callable[[SpendRow], str | None] = lambda _row: None,
+) -> Table:
+    """The main counterparts (``titles``: title, description, first column header)."""
+    title, description, header = titles
+    rows = spend_rows(summary.counterparts, lambda r: r.name, href)
+    table = Table(name, title, description, [header, _("Processes"), _("Awarded (MXN)")], rows)
+    return with_chart(table, BAR, 0, 2)
+
+
 def buyer_party_figures(session: Session, summary: PartySummary) -> PartyFigures:
     headline = [
         (_("Processes"), integer(summary.processes).text),
-        (_("Awarded (MXN)"), money(summary.awarded).text),
-        (_("Contracts"), integer(summary.contracts).text),
-        (_("Single-bid share"), percent(summary.single_bid_share).text),
-        (_("Average discount against the estimate"), percent(summary.average_discount).text),
+        *_headline_money(summary, _("Single-bid share")),
         (_("Median number of bidders"), decimal(summary.median_bidders).text),
     ]
-    by_year = with_chart(
-        Table(
-            "by-year",
-            _("Totals by year"),
-            _("Value this buyer awarded each year, in Mexican pesos."),
-            [_("Year"), _("Processes"), _("Awarded (MXN)"), _("Contracts")],
-            [
-                [
-                    text(str(y.year)),
-                    integer(y.processes),
-                    money(y.awarded),
-                    integer(y.contracts),
-                ]
-                for y in summary.by_year
-            ],
-        ),
-        COLUMNS,
-        0,
-        2,
+    by_year = _by_year(
+        summary,
+        _("Value this buyer awarded each year, in Mexican pesos."),
+        [
+            (_("Processes"), lambda y: integer(y.processes)),
+            (_("Awarded (MXN)"), lambda y: money(y.awarded)),
+            (_("Contracts"), lambda y: integer(y.contracts)),
+        ],
     )
     categories = _categories(
         session,
@@ -125,17 +150,14 @@ def buyer_party_figures(session: Session, summary: PartySummary) -> PartyFigures
         _("What it buys"),
         _("Value this buyer awarded by category, in Mexican pesos."),
     )
-    suppliers = with_chart(
-        Table(
-            "suppliers",
+    suppliers = _counterparts(
+        summary,
+        "suppliers",
+        (
             _("Main suppliers"),
             _("The suppliers this buyer awarded the most value to, in Mexican pesos."),
-            [_("Supplier"), _("Processes"), _("Awarded (MXN)")],
-            spend_rows(summary.counterparts, lambda r: r.name),
+            _("Supplier"),
         ),
-        BAR,
-        0,
-        2,
     )
     return PartyFigures(
         summary,
@@ -150,31 +172,17 @@ def supplier_party_figures(session: Session, summary: PartySummary) -> PartyFigu
         (_("Bids submitted"), integer(summary.bids).text),
         (_("Processes won"), integer(summary.wins).text),
         (_("Win rate"), percent(summary.win_rate).text),
-        (_("Awarded (MXN)"), money(summary.awarded).text),
-        (_("Contracts"), integer(summary.contracts).text),
-        (_("Won with the only bid"), percent(summary.single_bid_share).text),
-        (_("Average discount against the estimate"), percent(summary.average_discount).text),
+        *_headline_money(summary, _("Won with the only bid")),
     ]
-    by_year = with_chart(
-        Table(
-            "by-year",
-            _("Totals by year"),
-            _("Value awarded to this supplier each year, in Mexican pesos."),
-            [_("Year"), _("Bids"), _("Won"), _("Awarded (MXN)"), _("Contracts")],
-            [
-                [
-                    text(str(y.year)),
-                    integer(y.bids),
-                    integer(y.wins),
-                    money(y.awarded),
-                    integer(y.contracts),
-                ]
-                for y in summary.by_year
-            ],
-        ),
-        COLUMNS,
-        0,
-        3,
+    by_year = _by_year(
+        summary,
+        _("Value awarded to this supplier each year, in Mexican pesos."),
+        [
+            (_("Bids"), lambda y: integer(y.bids)),
+            (_("Won"), lambda y: integer(y.wins)),
+            (_("Awarded (MXN)"), lambda y: money(y.awarded)),
+            (_("Contracts"), lambda y: integer(y.contracts)),
+        ],
     )
     categories = _categories(
         session,
@@ -182,21 +190,15 @@ def supplier_party_figures(session: Session, summary: PartySummary) -> PartyFigu
         _("What it sells"),
         _("Value awarded to this supplier by category, in Mexican pesos."),
     )
-    buyers = with_chart(
-        Table(
-            "buyers",
+    buyers = _counterparts(
+        summary,
+        "buyers",
+        (
             _("Main buyers"),
             _("The buyers that awarded this supplier the most value, in Mexican pesos."),
-            [_("Buyer"), _("Processes"), _("Awarded (MXN)")],
-            spend_rows(
-                summary.counterparts,
-                lambda r: r.name,
-                lambda r: url_for("public.buyer_page", party_id=r.key) if r.key else None,
-            ),
+            _("Buyer"),
         ),
-        BAR,
-        0,
-        2,
+        lambda r: url_for("public.buyer_page", party_id=r.key) if r.key else None,
     )
     return PartyFigures(
         summary,
