@@ -4,7 +4,6 @@ catalogue by direct award (under the ceiling) or by mini-competition."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,13 +17,15 @@ from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from app.buyer import bp
+from app.buyer.common import own_tender
 from app.db import db_session
+from app.framework_support import run
 from app.security import role_required
 from marketplace.accounts.models import Role
 from marketplace.db import utcnow
 from marketplace.frameworks.calloff_models import CallOff
-from marketplace.frameworks.calloffs import DEFAULT_CEILING, DirectInput, direct_calloff
-from marketplace.frameworks.errors import FrameworkError, NotAllowed
+from marketplace.frameworks.calloffs import DirectInput, direct_calloff
+from marketplace.frameworks.from_tender import framework_from_draft
 from marketplace.frameworks.minicomp import MiniInput, start_mini_competition
 from marketplace.frameworks.models import (
     Application,
@@ -39,25 +40,16 @@ from marketplace.frameworks.services import (
     create_framework,
     decide_application,
 )
+from marketplace.tenders.models import Tender
 
 LOT_ROWS = 4
+#: Lot rows read from a post (the tender form may hand over more than LOT_ROWS).
+MAX_LOT_ROWS = 60
 
 
 def ceiling() -> Decimal:
-    """CALLOFF_DIRECT_CEILING_MXN from the app's config or the environment."""
-    raw = current_app.config.get("CALLOFF_DIRECT_CEILING_MXN") or os.environ.get(
-        "CALLOFF_DIRECT_CEILING_MXN"
-    )
-    return Decimal(str(raw)) if raw else DEFAULT_CEILING
-
-
-def show(form: FlaskForm, err: FrameworkError) -> None:
-    message = _(err.message.text, **err.message.params)
-    target = form._fields.get(err.field) if err.field else None  # noqa: SLF001
-    if target is not None:
-        target.errors = [*target.errors, message]
-    else:
-        form.form_errors.append(message)
+    """The direct call-off ceiling (CALLOFF_DIRECT_CEILING_MXN, checked in app/config.py)."""
+    return Decimal(current_app.config["CALLOFF_DIRECT_CEILING_MXN"])
 
 
 class FrameworkForm(FlaskForm):
@@ -102,33 +94,22 @@ def _own(framework_id: int) -> Framework:
     return framework
 
 
-@bp.route("/frameworks", methods=["GET", "POST"])
-@role_required(Role.BUYER)
-def frameworks() -> ResponseReturnValue:
+def _lot_titles() -> list[str]:
+    """The posted lot titles (the tender form's lot rows use the same names), at least
+    LOT_ROWS rows."""
+    titles = [request.form.get(f"lots-{i}-title", "") for i in range(MAX_LOT_ROWS)]
+    used = [t for t in titles if t.strip()]
+    return used + [""] * max(0, LOT_ROWS - len(used))
+
+
+def _from_tender() -> Tender | None:
+    """The unit's draft tender this framework continues (``from_tender``), if any."""
+    raw = request.values.get("from_tender", "")
+    return own_tender(int(raw)) if raw.isdigit() else None
+
+
+def _index(form: FrameworkForm, status: int, draft: Tender | None) -> ResponseReturnValue:
     session = db_session()
-    form = FrameworkForm()
-    status = 200
-    if request.method == "POST":
-        lots = [LotInput(request.form.get(f"lots-{i}-title", "")) for i in range(LOT_ROWS)]
-        start, end = _midnight(form.start_date.data), _midnight(form.end_date.data)
-        if form.validate() and start and end:
-            data = FrameworkInput(
-                title=form.title.data or "", description=form.description.data or "",
-                start_date=start, end_date=end, refresh_months=form.refresh_months.data or 6,
-                lots=lots,
-            )  # fmt: skip
-            try:
-                framework = create_framework(session, current_user, data, utcnow())
-                session.commit()
-            except FrameworkError as err:
-                session.rollback()
-                show(form, err)
-            else:
-                flash(_("Framework published: suppliers may apply now."), "success")
-                return redirect(url_for("buyer.framework_manage", framework_id=framework.id))
-        elif form.validate():
-            form.form_errors.append(_("Give the start and end dates."))
-        status = 400
     own = session.scalars(
         select(Framework).where(Framework.buyer_org_id == current_user.organisation_id)
         .order_by(Framework.id.desc())
@@ -140,8 +121,51 @@ def frameworks() -> ResponseReturnValue:
     running = session.scalars(select(Framework).where(Framework.end_date > utcnow())).all()
     return render_template(
         "buyer/frameworks/index.html", form=form, own=own, calloffs=calloffs, running=running,
-        lot_titles=[request.form.get(f"lots-{i}-title", "") for i in range(LOT_ROWS)],
+        lot_titles=_lot_titles(), draft=draft,
     ), status  # fmt: skip
+
+
+def framework_handover(tender: Tender) -> ResponseReturnValue:
+    """The tender form's "Framework agreement" method: the framework form, filled with
+    the title, description and lots typed so far; publishing it continues the draft."""
+    form = FrameworkForm(formdata=None, data={
+        "title": request.form.get("title", ""),
+        "description": request.form.get("description", ""),
+    })  # fmt: skip
+    return _index(form, 200, tender)
+
+
+@bp.route("/frameworks", methods=["GET", "POST"])
+@role_required(Role.BUYER)
+def frameworks() -> ResponseReturnValue:
+    session = db_session()
+    form = FrameworkForm()
+    draft = _from_tender()
+    if request.method == "GET":
+        return _index(form, 200, draft)
+    start, end = _midnight(form.start_date.data), _midnight(form.end_date.data)
+    if form.validate() and start and end:
+        data = FrameworkInput(
+            title=form.title.data or "", description=form.description.data or "",
+            start_date=start, end_date=end, refresh_months=form.refresh_months.data or 6,
+            lots=[LotInput(title) for title in _lot_titles()],
+        )  # fmt: skip
+        made: list[Framework] = []
+
+        def action() -> None:
+            now = utcnow()
+            made.append(
+                create_framework(session, current_user, data, now)
+                if draft is None
+                else framework_from_draft(session, current_user, draft, data, now)
+            )
+
+        if run(action, form):
+            flash(_("Framework published: suppliers may apply now."), "success")
+            return redirect(url_for("buyer.framework_manage", framework_id=made[0].id))
+    elif form.validate():
+        form.form_errors.append(_("Give the start and end dates."))
+    return _index(form, 400, draft)
 
 
 @bp.get("/frameworks/<int:framework_id>")
@@ -170,15 +194,12 @@ def framework_decide(application_id: int) -> ResponseReturnValue:
     form = DecideForm()
     if form.validate():
         admit = request.form.get("decision") == "admit"
-        try:
-            decide_application(session, current_user, application, admit=admit,
-                               reason=form.reason.data or "", now=utcnow())  # fmt: skip
-            session.commit()
-        except FrameworkError as err:
-            session.rollback()
-            flash(_(err.message.text, **err.message.params), "error")
-        else:
+        if run(lambda: decide_application(session, current_user, application, admit=admit,
+                                          reason=form.reason.data or "", now=utcnow()),
+               form):  # fmt: skip
             flash(_("Supplier admitted.") if admit else _("Application rejected."), "success")
+        for message in [*form.form_errors, *form.reason.errors]:
+            flash(message, "error")
     return redirect(url_for("buyer.framework_manage", framework_id=framework.id))
 
 
@@ -198,19 +219,12 @@ def framework_direct(listing_id: int) -> ResponseReturnValue:
                 contract_url=form.contract_url.data or "",
                 period_end=_midnight(form.period_end.data),
             )  # fmt: skip
-            try:
-                calloff = direct_calloff(session, current_user, listing, data,
-                                         ceiling=ceiling(), now=utcnow())  # fmt: skip
-                session.commit()
-            except NotAllowed:
-                session.rollback()
-                abort(403)
-            except FrameworkError as err:
-                session.rollback()
-                show(form, err)
-            else:
+            made: list[CallOff] = []
+            if run(lambda: made.append(direct_calloff(session, current_user, listing, data,
+                                                      ceiling=ceiling(), now=utcnow())),
+                   form):  # fmt: skip
                 flash(_("Call-off awarded and contract signed."), "success")
-                return redirect(url_for("public.process", ocid=calloff.tender.ocid))
+                return redirect(url_for("public.process", ocid=made[0].tender.ocid))
         status = 400
     return render_template(
         "buyer/frameworks/direct.html", form=form, listing=listing, ceiling=ceiling()
@@ -235,17 +249,10 @@ def framework_mini(lot_id: int) -> ResponseReturnValue:
                 unit=form.unit.data or "", days=form.days.data or 0,
                 justification=form.justification.data or "",
             )  # fmt: skip
-            try:
-                calloff = start_mini_competition(session, current_user, lot, data, utcnow())
-                session.commit()
-            except NotAllowed:
-                session.rollback()
-                abort(403)
-            except FrameworkError as err:
-                session.rollback()
-                show(form, err)
-            else:
+            made: list[CallOff] = []
+            if run(lambda: made.append(start_mini_competition(session, current_user, lot, data,
+                                                              utcnow())), form):  # fmt: skip
                 flash(_("Mini-competition published: the lot's suppliers were invited."), "success")
-                return redirect(url_for("public.process", ocid=calloff.tender.ocid))
+                return redirect(url_for("public.process", ocid=made[0].tender.ocid))
         status = 400
     return render_template("buyer/frameworks/mini.html", form=form, lot=lot), status

@@ -86,7 +86,12 @@ METHOD_CHOICES = [
     SelectChoice(ProcurementMethod.LIMITED.value, _l("Limited (invited suppliers)")),
     SelectChoice(ProcurementMethod.DIRECT.value, _l("Direct award (needs a justification)")),
     SelectChoice(ProcurementMethod.QUICK.value, _l("Quick purchase (at least 3 invited quotes)")),
+    SelectChoice(
+        "framework", _l("Framework agreement (several suppliers per lot, for a period; next page)")
+    ),
 ]
+#: The method choice that continues the draft as a framework agreement (app/buyer/frameworks).
+FRAMEWORK_METHOD = "framework"
 PERMISSION_CHOICES = [
     SelectChoice("notAllowed", _l("Not allowed")),
     SelectChoice("allowed", _l("Allowed")),
@@ -378,4 +383,3 @@ def flat_errors(form: FlaskForm) -> list[tuple[str, str]]:
     """(field id, message) of every error, for the summary at the top of long forms."""
     found = [(f.id, m) for f in iter_fields(form) if f.name != "csrf_token" for m in f.errors]
     return found
-

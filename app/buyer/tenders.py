@@ -15,7 +15,9 @@ from wtforms.fields.choices import SelectChoice
 
 from app.buyer import bp
 from app.buyer.common import own_tender, run_service
+from app.buyer.frameworks import framework_handover
 from app.buyer.tender_forms import (
+    FRAMEWORK_METHOD,
     AmendForm,
     AnswerForm,
     CancelForm,
@@ -109,6 +111,9 @@ def tender_edit(tender_id: int) -> ResponseReturnValue:
         form = TenderForm()
     form.invited.choices = _supplier_choices()
     form.set_lot_choices()
+    if request.method == "POST" and form.procurement_method.data == FRAMEWORK_METHOD:
+        # A framework is its own process: its form takes over what was typed (nothing saved).
+        return framework_handover(tender)
     if request.method == "POST" and form.add_rows.data:
         # Adding rows saves nothing: the page comes back with what was typed plus blanks.
         form.add_blank_rows()

@@ -21,6 +21,7 @@ from app.public import bp
 from app.public.process_data import METHOD_WORDS, STATUS_WORDS, words
 from app.public.process_flags import flag_context
 from app.public.process_format import Formatter
+from app.public.process_related import related
 from app.public.process_view import BID_TEXTS, process_view
 from app.search_support import search_backend
 from app.security import login_required_any, role_required
@@ -118,6 +119,7 @@ def _page(
             method_words=lambda code: words(METHOD_WORDS, code),
             api="api.record" in functions and not imported,
             complaints_url=_complaints_url(tender),
+            related=related(session, view.ocid, view.compiled),
             **forms,
         ),
         status,

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
 from app.db import db_session
+from app.framework_support import run
 from app.security import role_required
 from app.supplier import bp
 from app.supplier.helpers import own_supplier
 from marketplace.accounts.models import Role
 from marketplace.db import utcnow
 from marketplace.frameworks.catalogue import ListingInput, add_listing, change_price
-from marketplace.frameworks.errors import FrameworkError, NotAllowed
 from marketplace.frameworks.models import (
     Admission,
     Application,
@@ -44,15 +44,6 @@ class ListingForm(FlaskForm):
 
 class PriceForm(FlaskForm):
     unit_price = StringField(_l("New unit price"))
-
-
-def show(form: FlaskForm, err: FrameworkError) -> None:
-    message = _(err.message.text, **err.message.params)
-    target = form._fields.get(err.field) if err.field else None  # noqa: SLF001
-    if target is not None:
-        target.errors = [*target.errors, message]
-    else:
-        form.form_errors.append(message)
 
 
 def _page(
@@ -118,19 +109,12 @@ def framework_apply(lot_id: int) -> ResponseReturnValue:
     if lot is None:
         abort(404)
     form = ApplyForm()
-    if form.validate():
-        try:
-            apply_to_lot(session, current_user, lot, form.statement.data or "", utcnow())
-            session.commit()
-        except NotAllowed:
-            session.rollback()
-            abort(403)
-        except FrameworkError as err:
-            session.rollback()
-            show(form, err)
-        else:
-            flash(_("Application sent: the buyer will evaluate it."), "success")
-            return redirect(url_for("supplier.frameworks"))
+    statement = form.statement.data or ""
+    if form.validate() and run(
+        lambda: apply_to_lot(session, current_user, lot, statement, utcnow()), form
+    ):
+        flash(_("Application sent: the buyer will evaluate it."), "success")
+        return redirect(url_for("supplier.frameworks"))
     return _page(400, apply_forms={lot_id: form})
 
 
@@ -148,16 +132,7 @@ def framework_listing_new(admission_id: int) -> ResponseReturnValue:
             unit_price=form.unit_price.data or "", unit=form.unit.data or "",
             delivery_terms=form.delivery_terms.data or "",
         )  # fmt: skip
-        try:
-            add_listing(session, current_user, admission, data, utcnow())
-            session.commit()
-        except NotAllowed:
-            session.rollback()
-            abort(403)
-        except FrameworkError as err:
-            session.rollback()
-            show(form, err)
-        else:
+        if run(lambda: add_listing(session, current_user, admission, data, utcnow()), form):
             flash(_("Listing published in the catalogue."), "success")
             return redirect(url_for("supplier.frameworks"))
     return _page(400, listing_forms={admission_id: form})
@@ -171,17 +146,10 @@ def framework_listing_price(listing_id: int) -> ResponseReturnValue:
     if listing is None:
         abort(404)
     form = PriceForm()
-    if form.validate():
-        try:
-            change_price(session, current_user, listing, form.unit_price.data or "", utcnow())
-            session.commit()
-        except NotAllowed:
-            session.rollback()
-            abort(403)
-        except FrameworkError as err:
-            session.rollback()
-            show(form, err)
-        else:
-            flash(_("Price changed."), "success")
-            return redirect(url_for("supplier.frameworks"))
+    price = form.unit_price.data or ""
+    if form.validate() and run(
+        lambda: change_price(session, current_user, listing, price, utcnow()), form
+    ):
+        flash(_("Price changed."), "success")
+        return redirect(url_for("supplier.frameworks"))
     return _page(400, price_forms={listing_id: form})
