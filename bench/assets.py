@@ -10,28 +10,24 @@ end dates spread from two years ago to four years ahead, so a few thousand fall 
 bulk INSERTs through the models' tables, then requests the public pages through the
 Flask test client (routing, queries and templates: the whole request except the network)
 and prints the median and p95 of each (wall time), and the p95 of the CPU time the
-process spent (less sensitive to a busy machine). Goal: p95 <= 100 ms.
+process spent (less sensitive to a busy machine; bench/common.py). Goal: p95 <= 100 ms.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench.registry import SETVAL, fresh_database  # noqa: E402
+from bench.common import after_bulk_insert, main  # noqa: E402
 from marketplace.accounts.models import Organisation, OrgKind  # noqa: E402
 from marketplace.assets.models import Asset, AssetCategory, AssetSource, AssetStatus  # noqa: E402
 from marketplace.db import make_engine, utcnow  # noqa: E402
@@ -104,67 +100,24 @@ def load(url: str, count: int, seed: int) -> None:
                     "updated_at": now,
                 })  # fmt: skip
             conn.execute(insert(Asset), rows)
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(SETVAL % {"table": "organisation"}))
-            conn.execute(text(SETVAL % {"table": "supplier"}))
-        conn.execute(text("ANALYZE"))
+        after_bulk_insert(conn, ("organisation", "supplier"))
     print(f"loaded {count} assets in {time.perf_counter() - start:.1f} s", flush=True)
     engine.dispose()
 
 
-def measure(url: str, requests: int) -> None:
-    from app import create_app
-
-    with tempfile.TemporaryDirectory() as instance:
-        os.environ["TIANGUIS_INSTANCE_PATH"] = instance
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
-        client = app.test_client()
-        with Session(make_engine(url)) as session:
-            busiest = session.scalar(
-                select(Asset.supplier_id).group_by(Asset.supplier_id)
-                .order_by(func.count(Asset.id).desc()).limit(1)
-            )  # fmt: skip
-        pages = {
-            "expiring, across government (page 1)": "/assets/expiring",
-            "expiring, across government (page 10)": "/assets/expiring?page=10",
-            "expiring, one unit": "/assets/expiring?unit=7",
-            "supplier page (busiest supplier)": f"/assets/suppliers/{busiest}",
-            "feed of one unit": "/feeds/assets/U007.atom",
-        }
-        print(f"{'page':<40} {'median':>7} {'p95':>7} {'p95 CPU':>8}   (ms, {requests} requests)")
-        for label, path in pages.items():
-            for _ in range(5):  # warm-up: caches, prepared statements, template compile
-                assert client.get(path).status_code == 200, path
-            times, cpu = [], []
-            for _ in range(requests):
-                t0, c0 = time.perf_counter(), time.process_time()
-                response = client.get(path)
-                times.append((time.perf_counter() - t0) * 1000)
-                cpu.append((time.process_time() - c0) * 1000)
-                assert response.status_code == 200
-            times.sort()
-            cpu.sort()
-            p95 = times[int(len(times) * 0.95) - 1]
-            p95_cpu = cpu[int(len(cpu) * 0.95) - 1]
-            median = statistics.median(times)
-            print(f"{label:<40} {median:7.1f} {p95:7.1f} {p95_cpu:8.1f}", flush=True)
-        app.extensions["tianguis_db"].engine.dispose()
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assets", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/assets.db"
-        print(f"database: {url.split('@')[-1]}")
-        fresh_database(url)
-        load(url, args.assets, args.seed)
-        measure(url, args.requests)
+def pages(session: Session) -> dict[str, str]:
+    busiest = session.scalar(
+        select(Asset.supplier_id).group_by(Asset.supplier_id)
+        .order_by(func.count(Asset.id).desc()).limit(1)
+    )  # fmt: skip
+    return {
+        "expiring, across government (page 1)": "/assets/expiring",
+        "expiring, across government (page 10)": "/assets/expiring?page=10",
+        "expiring, one unit": "/assets/expiring?unit=7",
+        "supplier page (busiest supplier)": f"/assets/suppliers/{busiest}",
+        "feed of one unit": "/feeds/assets/U007.atom",
+    }
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__ or "", "assets", 100_000, "assets.db", load, pages)

@@ -7,32 +7,29 @@ Loads ``--suppliers`` suppliers (90 % verified, 1-3 categories and 3 products ea
 fresh SQLite file (or ``--database-url``: a scratch database, its tables are dropped and
 migrated again) with bulk INSERTs through the models' tables, then requests the directory
 pages through the Flask test client (routing, queries and templates: the whole request
-except the network) and prints the median and p95 of each page. Goal: p95 <= 100 ms on
-SQLite. Supplier users are not created: the directory never reads them, and hashing
-10,000 passwords would measure argon2, not the registry.
+except the network) and prints the median and p95 wall time and the p95 CPU time of each
+page (bench/common.py). Goal: p95 <= 100 ms on SQLite. Supplier users are not created:
+the directory never reads them, and hashing 10,000 passwords would measure argon2, not
+the registry.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-import migrations  # noqa: E402
+from bench.common import after_bulk_insert, main  # noqa: E402
 from marketplace.accounts.models import Organisation, OrgKind  # noqa: E402
-from marketplace.db import Base, import_all_models, make_engine, utcnow  # noqa: E402
+from marketplace.db import make_engine, utcnow  # noqa: E402
 from marketplace.demo.suppliers import COMPANIES, SPECIALTIES, demo_rfc  # noqa: E402
 from marketplace.suppliers.categories import CURATED_CSV, load_categories_csv  # noqa: E402
 from marketplace.suppliers.models import (  # noqa: E402
@@ -47,24 +44,9 @@ from marketplace.suppliers.reference import fold  # noqa: E402
 from marketplace.suppliers.rfc import rfc_check_digit  # noqa: E402
 
 BATCH = 2000
-SETVAL = "SELECT setval(pg_get_serial_sequence('%(table)s', 'id'), MAX(id)) FROM %(table)s"
 HOMOCLAVE = "123456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 # Where suppliers are: mostly Mexico City and the State of Mexico, like the real registry.
 REGION_WEIGHTS = {"CMX": 55, "MEX": 25, "NLE": 4, "JAL": 4, "PUE": 3, "QUE": 3, "GUA": 3}
-
-
-def fresh_database(url: str) -> None:
-    engine = make_engine(url)
-    import_all_models()
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        else:
-            Base.metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        migrations.upgrade(conn)
-    engine.dispose()
 
 
 def load(url: str, count: int, seed: int) -> None:
@@ -141,13 +123,7 @@ def load(url: str, count: int, seed: int) -> None:
             conn.execute(insert(Supplier), suppliers)
             conn.execute(insert(supplier_category), links)
             conn.execute(insert(Product), items)
-        if conn.dialect.name == "postgresql":
-            # Ids were given explicitly; move the sequences past them.
-            conn.execute(text(SETVAL % {"table": "organisation"}))
-            conn.execute(text(SETVAL % {"table": "supplier"}))
-            conn.execute(text("ANALYZE"))
-        else:
-            conn.execute(text("ANALYZE"))
+        after_bulk_insert(conn, ("organisation", "supplier"))
     print(f"loaded {count} suppliers in {time.perf_counter() - start:.1f} s", flush=True)
     engine.dispose()
 
@@ -160,55 +136,19 @@ def _unique_rfc(name: str, i: int, rng: random.Random) -> str:
     return body + rfc_check_digit(body)
 
 
-def measure(url: str, requests: int) -> None:
-    from app import create_app
-
-    with tempfile.TemporaryDirectory() as instance:
-        os.environ["TIANGUIS_INSTANCE_PATH"] = instance
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
-        client = app.test_client()
-        with Session(make_engine(url)) as session:
-            family = session.scalar(select(Category.id).where(Category.code == "43210000"))
-            rare = session.scalar(select(Category.id).where(Category.code == "86101700"))
-        pages = {
-            "directory (first page)": "/suppliers",
-            "directory, category family 43210000": f"/suppliers?category={family}",
-            "directory, rare category + state + size": (
-                f"/suppliers?category={rare}&state=CMX&size=micro"
-            ),
-            "directory, name search": "/suppliers?q=redes+chapultepec",
-            "supplier page": "/suppliers/1",
-        }
-        print(f"{'page':<44} {'median':>8} {'p95':>8}   (ms, {requests} requests)")
-        for label, path in pages.items():
-            for _ in range(5):  # warm-up: caches, prepared statements, template compile
-                assert client.get(path).status_code == 200, path
-            times = []
-            for _ in range(requests):
-                t0 = time.perf_counter()
-                response = client.get(path)
-                times.append((time.perf_counter() - t0) * 1000)
-                assert response.status_code == 200
-            times.sort()
-            p95 = times[int(len(times) * 0.95) - 1]
-            print(f"{label:<44} {statistics.median(times):8.1f} {p95:8.1f}", flush=True)
-        app.extensions["tianguis_db"].engine.dispose()
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suppliers", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/registry.db"
-        print(f"database: {url.split('@')[-1]}")
-        fresh_database(url)
-        load(url, args.suppliers, args.seed)
-        measure(url, args.requests)
+def pages(session: Session) -> dict[str, str]:
+    family = session.scalar(select(Category.id).where(Category.code == "43210000"))
+    rare = session.scalar(select(Category.id).where(Category.code == "86101700"))
+    return {
+        "directory (first page)": "/suppliers",
+        "directory, category family 43210000": f"/suppliers?category={family}",
+        "directory, rare category + state + size": (
+            f"/suppliers?category={rare}&state=CMX&size=micro"
+        ),
+        "directory, name search": "/suppliers?q=redes+chapultepec",
+        "supplier page": "/suppliers/1",
+    }
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__ or "", "suppliers", 10_000, "registry.db", load, pages)
