@@ -1,6 +1,6 @@
 """The processes of ``bench/generate.py``: release logs in a realistic mix of states.
 
-Each process starts as a full log from ``bench.process_page.ProcessMaker`` (tender,
+Each process starts as a full log from ``bench.process_data.ProcessMaker`` (tender,
 answered questions, sealed bids, opening, a disqualification, award, contract,
 payments; every release a full snapshot, as ours are) and is cut where its state says,
 with the closing release our services publish for that state (``tenderCancellation``,
@@ -15,7 +15,7 @@ import json
 import random
 from typing import Any
 
-from bench.process_page import ProcessMaker, iso
+from bench.process_data import ProcessMaker, iso
 
 #: (state, weight): roughly what a year of a purchasing office's processes looks like.
 STATES: list[tuple[str, int]] = [
