@@ -29,8 +29,12 @@ class SearchDocument(Base):
     __tablename__ = "search_document"
     __table_args__ = (
         Index("ix_search_document_words", "words", postgresql_using="gin"),
-        Index("ix_search_document_date", "date"),
-        Index("ix_search_document_amount", "amount"),
+        # Each sort order is a plain index walked forwards (SQLite cannot say NULLS LAST
+        # in an index): newest or largest first through the negated keys.
+        Index("ix_search_document_date", "date", "ocid"),
+        Index("ix_search_document_date_rank", "date_rank", "ocid"),
+        Index("ix_search_document_amount", "amount", "ocid"),
+        Index("ix_search_document_amount_rank", "amount_rank", "ocid"),
         Index("ix_search_document_buyer_id", "buyer_id"),
         Index("ix_search_document_buyer", "buyer"),
         Index("ix_search_document_supplier", "supplier", postgresql_using="gin"),
@@ -55,6 +59,9 @@ class SearchDocument(Base):
     publisher: Mapped[str | None] = mapped_column(Text)
     date: Mapped[dt.datetime | None] = mapped_column(DateTime)
     amount: Mapped[float | None] = mapped_column(Float)
+    #: -date (in seconds) and -amount: ascending order on them is newest or largest first.
+    date_rank: Mapped[float | None] = mapped_column(Float)
+    amount_rank: Mapped[float | None] = mapped_column(Float)
     #: The record's ``updated_at`` when indexed: an older copy never replaces a newer one.
     record_updated: Mapped[dt.datetime | None] = mapped_column(DateTime)
 

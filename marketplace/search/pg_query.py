@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from marketplace.search import pg_words
+from marketplace.search import pg_facets, pg_words
 from marketplace.search.highlighting import _PATTERN, _analysed
 from marketplace.search.index import IndexUnavailable
 from marketplace.search.query import (
@@ -37,10 +37,11 @@ from marketplace.search.request import FACETS, MULTI_VALUED, Problem, SearchRequ
 #: A facet's column holds one value (or, for MULTI_VALUED ones, an array of them).
 COLUMNS = {name: name for name in FACETS}
 ORDERS = {
-    "date": "d.date DESC NULLS LAST, d.ocid",
-    "date_asc": "d.date ASC NULLS LAST, d.ocid",
-    "amount": "d.amount DESC NULLS LAST, d.ocid",
-    "amount_asc": "d.amount ASC NULLS LAST, d.ocid",
+    # Missing values last, ties by ocid; each order is one index walked forwards.
+    "date": "d.date_rank, d.ocid",
+    "date_asc": "d.date, d.ocid",
+    "amount": "d.amount_rank, d.ocid",
+    "amount_asc": "d.amount, d.ocid",
 }
 CSV_BATCH = 1000
 
@@ -158,31 +159,12 @@ class PostgresSearch:
         return list(self._session().scalars(text(sql), params))
 
     def _counts(self, where: _Where) -> tuple[int, dict[str, Counter[str]]]:
-        parts = ["SELECT '' AS facet, NULL AS value, count(*) AS n FROM m"]
-        for facet in FACETS:
-            column = COLUMNS[facet]
-            if facet in MULTI_VALUED:
-                parts.append(
-                    f"SELECT '{facet}', v, count(*) FROM m, unnest(m.{column}) v GROUP BY v"
-                )
-            else:
-                parts.append(
-                    f"SELECT '{facet}', m.{column}, count(*) FROM m "
-                    f"WHERE m.{column} IS NOT NULL GROUP BY m.{column}"
-                )
-        columns = ", ".join(f"d.{COLUMNS[f]}" for f in FACETS)
-        sql = (
-            f"WITH m AS MATERIALIZED (SELECT {columns} FROM search_document d "
-            f"WHERE {where.sql}) " + " UNION ALL ".join(parts)
-        )
-        total = 0
-        counts: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
-        for facet, value, number in self._session().execute(text(sql), where.params):
-            if facet:
-                counts[facet][value] = number
-            else:
-                total = number
-        return total, counts
+        if not where.conditions:
+            # Everything: the counts sync keeps, instead of reading every document.
+            kept = pg_facets.stored(self._session())
+            if kept is not None:
+                return kept
+        return pg_facets.count(self._session(), where.sql, where.params)
 
     def _check(self) -> None:
         built = self._session().scalar(text("SELECT 1 FROM search_state WHERE name = 'context'"))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
 from marketplace.publication.models import OcdsRecord, SearchOutbox
+from marketplace.search import pg_facets
 from marketplace.search.pg_models import SearchState
 from marketplace.search.sync import (
     BATCH,
@@ -43,7 +44,8 @@ _ONE_LANGUAGE = (
     " || to_tsvector('{c}'::regconfig, unaccent(:body))"
 )
 WORDS_SQL = " || ".join(_ONE_LANGUAGE.format(c=c) for c in ("spanish", "english"))
-COLUMNS = ("stored", "words", *_SINGLE, *_MULTI, "publisher", "date", "amount", "record_updated")
+_SORT = ("date", "date_rank", "amount", "amount_rank")
+COLUMNS = ("stored", "words", *_SINGLE, *_MULTI, "publisher", *_SORT, "record_updated")
 UPSERT = text(
     "INSERT INTO search_document (ocid, "
     + ", ".join(COLUMNS)
@@ -53,12 +55,15 @@ UPSERT = text(
     + ", ".join(f":{c}" for c in _SINGLE)
     + ", "
     + ", ".join(f"CAST(:{c} AS text[])" for c in _MULTI)
-    + ", :publisher, :date, :amount, :record_updated) ON CONFLICT (ocid) DO UPDATE SET "
+    + ", :publisher, "
+    + ", ".join(f":{c}" for c in _SORT)
+    + ", :record_updated) ON CONFLICT (ocid) DO UPDATE SET "
     + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
     + " WHERE search_document.record_updated IS NULL OR EXCLUDED.record_updated IS NULL"
     " OR search_document.record_updated <= EXCLUDED.record_updated"
 )
 
+EPOCH = dt.datetime(1970, 1, 1)
 _NOT_STORED = frozenset({"text", "supplier_values", "flag_values"})
 
 
@@ -73,6 +78,7 @@ def row(fields: Mapping[str, Any], record_updated: dt.datetime | None = None) ->
         for k, v in fields.items()
         if k not in _NOT_STORED
     }
+    date, amount = fields.get("date"), fields.get("amount")
     body = [fields.get(k, "") for k in ("description", "items", "buyer", "supplier", "ocid")]
     values: dict[str, Any] = {
         "ocid": fields["ocid"],
@@ -80,8 +86,10 @@ def row(fields: Mapping[str, Any], record_updated: dt.datetime | None = None) ->
         "title": fields.get("title", ""),
         "body": "\n".join(b for b in body if b),
         "publisher": fields.get("publisher"),
-        "date": fields.get("date"),
-        "amount": fields.get("amount"),
+        "date": date,
+        "date_rank": -(date - EPOCH).total_seconds() if date is not None else None,
+        "amount": amount,
+        "amount_rank": -amount if amount is not None else None,
         "record_updated": record_updated,
     }
     values.update({name: fields.get(name) for name in _SINGLE})
@@ -127,10 +135,15 @@ def sync(session: Session, *, publishers: Mapping[str, str] | None = None) -> Sy
     else:
         session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": LOCK_KEY})
     rows_done = records_done = 0
+    facets = None
     while True:
         rows = claim_outbox(session)
         if not rows:
             break
+        if facets is None:
+            # Taken once there is work: concurrent drains adjust the counts in turn.
+            facets = pg_facets.lock(session) or (0, {})
+        before = pg_facets.values_of(session, [ocid for _, ocid in rows])
         ocids = sorted({ocid for _, ocid in rows})
         found = session.execute(
             select(
@@ -150,6 +163,9 @@ def sync(session: Session, *, publishers: Mapping[str, str] | None = None) -> Sy
             session.execute(
                 text("DELETE FROM search_document WHERE ocid = ANY(:gone)"), {"gone": gone}
             )
+        if facets[1]:
+            after = pg_facets.values_of(session, ocids)
+            facets = (pg_facets.adjust(*facets, before, after), facets[1])
         session.execute(
             update(SearchOutbox)
             .where(SearchOutbox.id.in_([row_id for row_id, _ in rows]))
@@ -158,6 +174,11 @@ def sync(session: Session, *, publishers: Mapping[str, str] | None = None) -> Sy
         session.flush()
         rows_done += len(rows)
         records_done += len(ocids)
+    if facets is not None:
+        if facets[1]:
+            pg_facets.save(session, *facets)
+        else:
+            pg_facets.recount(session)  # built before the counts were kept
     return SyncResult(rows_done, records_done)
 
 
@@ -203,6 +224,7 @@ def _rebuild(
             batch = []
     write(session, batch)
     save_context(session, context)
+    pg_facets.recount(session)
     rows = 0
     if last_row is not None:
         done = session.execute(

@@ -41,14 +41,16 @@ def upgrade() -> None:
         sa.Column("publisher", sa.Text()),
         sa.Column("date", sa.DateTime()),
         sa.Column("amount", sa.Float()),
+        sa.Column("date_rank", sa.Float()),
+        sa.Column("amount_rank", sa.Float()),
         sa.Column("record_updated", sa.DateTime()),
         sa.PrimaryKeyConstraint("ocid", name=op.f("pk_search_document")),
     )
     op.create_index(
         "ix_search_document_words", "search_document", ["words"], postgresql_using="gin"
     )
-    op.create_index("ix_search_document_date", "search_document", ["date"])
-    op.create_index("ix_search_document_amount", "search_document", ["amount"])
+    for column in ("date", "date_rank", "amount", "amount_rank"):
+        op.create_index(f"ix_search_document_{column}", "search_document", [column, "ocid"])
     op.create_index("ix_search_document_buyer_id", "search_document", ["buyer_id"])
     op.create_index("ix_search_document_buyer", "search_document", ["buyer"])
     for column in ("supplier", "flag"):
