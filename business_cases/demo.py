@@ -277,10 +277,9 @@ def load_deliveries(session: Session, rng: random.Random, unit: User, reviewers:
     """Cases approved months ago, with a delivery plan, go-live and progress reports, so
     the cost and schedule lights show each colour and one report is overdue."""
     from business_cases.lights import add_months
-    from business_cases.progress import (
+    from business_cases.progress import planned_cost, progress_of
+    from business_cases.progress_actions import (
         acknowledge_report,
-        planned_cost,
-        progress_of,
         record_delivery_plan,
         record_go_live,
         submit_report,

@@ -14,10 +14,9 @@ from business_cases.benefit_models import BenefitReading
 from business_cases.benefits import add_benefit
 from business_cases.evaluator_input import EvaluationInputError
 from business_cases.models import BusinessCase, Outcome
-from business_cases.progress import (
-    ProgressError,
+from business_cases.progress import ProgressError, progress_of
+from business_cases.progress_actions import (
     acknowledge_report,
-    progress_of,
     record_delivery_plan,
     record_go_live,
     submit_report,

@@ -1,5 +1,6 @@
 """Buyer pages for delivery monitoring of an approved case: the delivery plan, go-live and
-the six-monthly progress reports (rules in business_cases/progress.py)."""
+the six-monthly progress reports (rules in business_cases/progress.py and
+progress_actions.py)."""
 
 from __future__ import annotations
 
@@ -25,14 +26,8 @@ from business_cases import progress
 from business_cases.benefit_models import BenefitMeasure
 from business_cases.evaluator_input import EvaluationInputError, FieldError
 from business_cases.models import BusinessCase
-from business_cases.progress import (
-    CaseProgress,
-    ProgressError,
-    progress_of,
-    record_delivery_plan,
-    record_go_live,
-    submit_report,
-)
+from business_cases.progress import CaseProgress, ProgressError, progress_of
+from business_cases.progress_actions import record_delivery_plan, record_go_live, submit_report
 from business_cases.services import ReviewPolicy
 from marketplace.accounts.models import Role
 from marketplace.db import utcnow

@@ -14,7 +14,8 @@ from app.buyer.case_messages import rule_error_text
 from app.db import db_session
 from app.finance import bp
 from app.security import role_required
-from business_cases.progress import ProgressError, acknowledge_report
+from business_cases.progress import ProgressError
+from business_cases.progress_actions import acknowledge_report
 from business_cases.progress_models import ProgressReport
 from marketplace.accounts.models import Role
 
