@@ -18,6 +18,7 @@ bring the index up to date. The harness is ``tests/crash/`` (25 trials run in th
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -37,6 +38,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quiet", action="store_true", help="no line per trial")
     args = parser.parse_args()
+    # A plain kill of the bench still stops the server it started (finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     started = time.perf_counter()
 
     def progress(n: int, result: TrialResult, findings: Findings) -> None:

@@ -192,14 +192,25 @@ class Server:
         self.starts = 0
 
     def start(self) -> None:
-        port = free_port()
-        self.base = f"http://127.0.0.1:{port}"
-        log = self.world.workdir / f"server-{self.starts}.log"
-        with warnings.catch_warnings():
-            # start_server hands the log file to the server and drops its own handle.
-            warnings.simplefilter("ignore", ResourceWarning)
-            self.process = start_server(self.world.url, self.world.workdir / "instance", port, log)
-        self.starts += 1
+        """Start it on a free port (another port when that one was taken meanwhile)."""
+        for attempt in range(3):
+            port = free_port()
+            log = self.world.workdir / f"server-{self.starts}-{attempt}.log"
+            try:
+                with warnings.catch_warnings():
+                    # start_server hands the log file to the server, drops its own handle.
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    self.process = start_server(
+                        self.world.url, self.world.workdir / "instance", port, log
+                    )
+            except SystemExit as stopped:
+                output = log.read_text(errors="replace")
+                if "Address already in use" in output and attempt < 2:
+                    continue
+                raise RuntimeError(f"{stopped}:\n{output[-3000:]}") from None
+            self.base = f"http://127.0.0.1:{port}"
+            self.starts += 1
+            return
 
     def kill(self) -> None:
         assert self.process is not None
@@ -375,12 +386,23 @@ def trial(
     return TrialResult(out.acks, out.unanswered, killed_after)
 
 
-def serves_receipt(server: Server, suppliers: list[Actor], acks: list[Ack]) -> bool:
-    """After a restart: the receipt page of the last acknowledged bid shows its number to
-    the supplier who sealed it."""
+def serves_pages(
+    world: World, server: Server, suppliers: list[Actor], buyer: Actor, acks: list[Ack]
+) -> bool:
+    """After a restart: the pages the trial uses answer (the first requests of a new
+    process are slow; a trial's kill window starts after them), and the receipt page of
+    the last acknowledged bid shows its number to the supplier who sealed it."""
+    pages = [
+        (suppliers[0], f"/supplier/tenders/{world.bid_tender}/bid"),
+        (suppliers[0], f"/processes/{world.enquiry_ocid}"),
+        (buyer, f"/buyer/tenders/{world.enquiry_tender}"),
+    ]
+    for actor, path in pages:
+        if actor.http.get(f"{server.base}{path}", timeout=60).status_code != 200:
+            return False
     bids = [a for a in acks if a.kind == "bid" and a.value]
     if not bids:
-        return server.process is not None and server.process.poll() is None
+        return True
     last = bids[-1]
     for supplier in suppliers:
         page = supplier.http.get(f"{server.base}/supplier/bids/{last.key}", timeout=60)

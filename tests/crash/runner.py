@@ -21,7 +21,7 @@ from tests.crash.harness import (
     log_in_everyone,
     scratch_url,
     seed,
-    serves_receipt,
+    serves_pages,
     trial,
 )
 
@@ -81,7 +81,7 @@ def run(
             summary.acknowledged.update(a.kind for a in result.acks)
             summary.unanswered += result.unanswered
             server.start()  # the restart after the crash: recovery happens here
-            if not serves_receipt(server, suppliers, acks):
+            if not serves_pages(world, server, suppliers, buyer, acks):
                 summary.failed_restarts += 1
             findings = check(world, acks)
             summary.add(findings)
