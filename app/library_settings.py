@@ -1,13 +1,18 @@
-"""This app's settings for library code (marketplace/, business_cases/), which does not
-import Flask: each app keeps its own objects in ``app.extensions`` and the libraries read
-them from the current app (marketplace.app_settings), so one app's settings never leak
-into another's."""
+"""This app's settings for library code (marketplace/, business_cases/: publication,
+business-case gate, review policy), which does not import Flask: each app keeps its own
+objects in ``app.extensions`` and the libraries read them from the current app
+(marketplace.app_settings), so one app's settings never leak into another's."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
 from business_cases import gate
+from business_cases.services import REVIEW_POLICY_KEY, ReviewPolicy
 from marketplace import app_settings
 from marketplace.publication import services as publication
 
@@ -22,7 +27,17 @@ def init_app(app: Flask) -> None:
         own_extensions_url=config["PUBLIC_BASE_URL"].rstrip("/") + "/ocds/extensions/",
     )
     app.extensions[gate.POLICY_KEY] = gate.policy_from_config(config.get("BUSINESS_CASE_GATE_MXN"))
+    # Which cases are major: two reviewers, monitored from approval (also for `tianguis tick`).
+    app.extensions[REVIEW_POLICY_KEY] = review_policy_from(config)
     app_settings.set_reader(_from_current_app)
+
+
+def review_policy_from(config: Mapping[str, Any]) -> ReviewPolicy:
+    """BUSINESS_CASE_MAJOR_USD and BUSINESS_CASE_HIGH_RISK_SCORE."""
+    return ReviewPolicy(
+        major_threshold_usd=Decimal(str(config.get("BUSINESS_CASE_MAJOR_USD", "1000000"))),
+        high_risk_score=int(config.get("BUSINESS_CASE_HIGH_RISK_SCORE", 15)),
+    )
 
 
 def _from_current_app(key: str) -> object | None:

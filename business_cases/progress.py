@@ -37,6 +37,7 @@ from business_cases.progress_models import CaseDelivery, ProgressReport
 from business_cases.services import (
     CaseError,
     ReviewPolicy,
+    current_review_policy,
     evaluate_case,
     major_reasons,
 )
@@ -50,16 +51,6 @@ DUE_AFTER_DAYS = 30
 REMINDER_DAYS = 14
 #: A major case not live yet lists at most this many periods (ten years).
 MAX_PERIODS = 20
-
-#: Which cases are major (two reviewers, monitored from approval); the web app sets it
-#: from its configuration at start-up, like the gate's threshold.
-policy = ReviewPolicy()
-
-
-def configure(new: ReviewPolicy) -> None:
-    global policy
-    policy = new
-
 
 class ProgressError(CaseError):
     """A rule was broken (wrong person, wrong state, already done)."""
@@ -210,7 +201,7 @@ def progress_of(
     """The case's periods, reports and lights on ``today`` (``delivery``/``reports`` may
     be passed in when already loaded)."""
     approved = approved_on(case)
-    major = bool(major_reasons(case, review_policy or policy))
+    major = bool(major_reasons(case, review_policy or current_review_policy()))
     if approved is None:
         return CaseProgress(None, None, major)
     delivery = delivery if delivery is not None else delivery_of(session, case)

@@ -50,6 +50,7 @@ from business_cases.models import (
     Rating,
 )
 from business_cases.snapshots import SNAPSHOT_FORMAT, case_content, jsonable
+from marketplace import app_settings
 from marketplace.accounts.models import OrgKind, Role, User
 from marketplace.audit.services import record
 from marketplace.db import utcnow
@@ -80,6 +81,15 @@ class ReviewPolicy:
     #: A risk of likelihood × impact at or above this makes the case high risk.
     high_risk_score: int = 15
     reviewers_for_major: int = 2
+
+
+#: Where the web app keeps its ReviewPolicy (``app.extensions``; see marketplace.app_settings).
+REVIEW_POLICY_KEY = "tianguis.review_policy"
+
+
+def current_review_policy() -> ReviewPolicy:
+    """The current web app's policy; the defaults outside an app context."""
+    return app_settings.current(REVIEW_POLICY_KEY, ReviewPolicy, ReviewPolicy())
 
 
 # --- content --------------------------------------------------------------------------

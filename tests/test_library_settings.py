@@ -1,6 +1,7 @@
 """Each app's settings for the libraries (ocid prefix, schema, our extensions' address,
-business-case gate) are its own: creating another app does not change the first one's,
-and outside any app the libraries use their defaults or what the caller passes."""
+business-case gate, review policy) are its own: creating another app does not change the
+first one's, and outside any app the libraries use their defaults or what the caller
+passes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import Flask
 from app import create_app
 from app.db import get_database
 from business_cases.gate import DEFAULT_POLICY, GatePolicy, current_policy, over_threshold
+from business_cases.services import ReviewPolicy, current_review_policy
 from marketplace.publication.services import (
     DEFAULT_SETTINGS,
     PublicationSettings,
@@ -27,6 +29,7 @@ def test_a_second_app_does_not_change_the_first_ones_settings(app: Flask) -> Non
             "OCID_PREFIX": "ocds-zzz999",
             "PUBLIC_BASE_URL": "https://other.example",
             "BUSINESS_CASE_GATE_MXN": "1000",
+            "BUSINESS_CASE_MAJOR_USD": "5000",
         }
     )
     try:
@@ -36,12 +39,14 @@ def test_a_second_app_does_not_change_the_first_ones_settings(app: Flask) -> Non
                 configured_schema().extension_urls
             )
             assert not over_threshold(Decimal("2000"), "MXN")
+            assert current_review_policy().major_threshold_usd == Decimal("1000000")
         with other.app_context():
             assert ocid_for(7) == "ocds-zzz999-7"
             assert "https://other.example/ocds/extensions/assets/extension.json" in (
                 configured_schema().extension_urls
             )
             assert over_threshold(Decimal("2000"), "MXN")
+            assert current_review_policy().major_threshold_usd == Decimal("5000")
         with other.test_request_context("/"):
             assert current_settings().ocid_prefix == "ocds-zzz999"
             assert current_policy().threshold == Decimal("1000")
@@ -54,5 +59,6 @@ def test_outside_an_app_the_defaults_or_the_callers_settings_apply() -> None:
     assert ocid_for(3) == "ocds-tgs001-3"
     assert ocid_for(3, settings=PublicationSettings(ocid_prefix="ocds-abc123")) == ("ocds-abc123-3")
     assert current_policy() == DEFAULT_POLICY
+    assert current_review_policy() == ReviewPolicy()
     assert over_threshold(Decimal("600000"), "MXN")
     assert not over_threshold(Decimal("600000"), "MXN", GatePolicy(threshold=Decimal("1e6")))

@@ -5,7 +5,6 @@ progress_actions.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -22,13 +21,11 @@ from app.buyer import bp
 from app.buyer.case_messages import MESSAGES, field_error_text, rule_error_text
 from app.db import db_session
 from app.security import role_required
-from business_cases import progress
 from business_cases.benefit_models import BenefitMeasure
 from business_cases.evaluator_input import EvaluationInputError, FieldError
 from business_cases.models import BusinessCase
 from business_cases.progress import CaseProgress, ProgressError, progress_of
 from business_cases.progress_actions import record_delivery_plan, record_go_live, submit_report
-from business_cases.services import ReviewPolicy
 from marketplace.accounts.models import Role
 from marketplace.db import utcnow
 
@@ -66,20 +63,6 @@ MESSAGES.update(
         ),
     }
 )
-
-
-def review_policy_from(config: Any) -> ReviewPolicy:
-    """BUSINESS_CASE_MAJOR_USD and BUSINESS_CASE_HIGH_RISK_SCORE (as the finance pages)."""
-    return ReviewPolicy(
-        major_threshold_usd=Decimal(str(config.get("BUSINESS_CASE_MAJOR_USD", "1000000"))),
-        high_risk_score=int(config.get("BUSINESS_CASE_HIGH_RISK_SCORE", 15)),
-    )
-
-
-@bp.record_once
-def _configure_progress(state: Any) -> None:
-    # Which cases are major decides when their monitoring starts (also for `tianguis tick`).
-    progress.configure(review_policy_from(state.app.config))
 
 
 class _Form(FlaskForm):

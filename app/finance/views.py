@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -23,6 +21,7 @@ from business_cases.portfolio import portfolio
 from business_cases.services import (
     CaseError,
     ReviewPolicy,
+    current_review_policy,
     decide_case,
     major_reasons,
     rate_case,
@@ -33,12 +32,8 @@ from marketplace.accounts.models import Role
 
 
 def review_policy() -> ReviewPolicy:
-    """From the configuration (BUSINESS_CASE_MAJOR_USD, BUSINESS_CASE_HIGH_RISK_SCORE)."""
-    cfg = current_app.config
-    return ReviewPolicy(
-        major_threshold_usd=Decimal(str(cfg.get("BUSINESS_CASE_MAJOR_USD", "1000000"))),
-        high_risk_score=int(cfg.get("BUSINESS_CASE_HIGH_RISK_SCORE", 15)),
-    )
+    """This app's (BUSINESS_CASE_MAJOR_USD, BUSINESS_CASE_HIGH_RISK_SCORE)."""
+    return current_review_policy()
 
 
 @bp.get("/")
