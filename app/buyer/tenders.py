@@ -111,7 +111,8 @@ def tender_edit(tender_id: int) -> ResponseReturnValue:
         form = TenderForm()
     form.invited.choices = _supplier_choices()
     form.set_lot_choices()
-    if request.method == "POST" and form.procurement_method.data == FRAMEWORK_METHOD:
+    framework = form.procurement_method.data == FRAMEWORK_METHOD
+    if request.method == "POST" and framework and not form.add_rows.data:
         # A framework is its own process: its form takes over what was typed (nothing saved).
         return framework_handover(tender)
     if request.method == "POST" and form.add_rows.data:
