@@ -1,6 +1,8 @@
 """Framework agreements: public list, page, catalogue and comparison (prices are public);
-supplier application and listing pages; buyer framework and call-off pages. Another
-company's listing or another unit's framework: tests/test_frameworks_web.py."""
+supplier application and listing pages; buyer framework and call-off pages (a draft
+tender handed over by the tender form comes with ``?from_tender=``). Another company's
+listing: tests/test_frameworks_catalogue.py; another unit's framework or draft:
+tests/test_frameworks_web.py."""
 
 from __future__ import annotations
 
