@@ -13,12 +13,14 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import create_app
 from app.cli import main
 from app.config import ConfigError
+from app.public.process_related import RELATIONSHIP_WORDS, related
 from marketplace.accounts.models import User
 from marketplace.db import utcnow
 from marketplace.frameworks.calloffs import DirectInput, direct_calloff
@@ -205,3 +207,24 @@ def test_a_price_change_during_a_mini_competition_is_refused_on_the_page(
     assert "prices are frozen until it closes" in refused.get_data(as_text=True)
     db.expire_all()
     assert listing.unit_price == Decimal("850.00")
+
+
+def test_related_processes_link_only_known_ocids_and_web_addresses(app: Flask, db: Session) -> None:
+    compiled = {"relatedProcesses": [
+        {"id": "1", "relationship": ["framework"], "scheme": "ocid",
+         "identifier": "ocds-zzzzzz-unknown", "title": "Otro acuerdo",
+         "uri": "javascript:alert(1)"},
+        {"id": "2", "relationship": ["prior"], "scheme": "ocid", "identifier": "ocds-zzzzzz-2",
+         "uri": "https://other.example/processes/2"},
+        {"id": "3", "relationship": "planning", "title": "Sin relación legible"},
+    ]}  # fmt: skip
+    with app.test_request_context():
+        links = related(db, "ocds-zzzzzz-1", compiled).upwards
+        words = [str(RELATIONSHIP_WORDS[c]) for c in ("framework", "prior")] + [
+            _("Related process")
+        ]
+    assert [(link.relation, link.title, link.url) for link in links] == [
+        (words[0], "Otro acuerdo", ""),  # not ours: no link, and never a javascript: one
+        (words[1], "ocds-zzzzzz-2", "https://other.example/processes/2"),
+        (words[2], "Sin relación legible", ""),
+    ]

@@ -71,7 +71,10 @@ def _upwards(session: Session, compiled: dict[str, Any]) -> list[ProcessLink]:
             else _("Related process")
         )
         ocid = text(entry.get("identifier")) if text(entry.get("scheme")) == "ocid" else ""
-        url = url_for("public.process", ocid=ocid) if ocid in known else text(entry.get("uri"))
+        uri = text(entry.get("uri"))
+        # Imported records are other publishers' data: only web addresses become links.
+        external = uri if uri.startswith(("https://", "http://")) else ""
+        url = url_for("public.process", ocid=ocid) if ocid in known else external
         title = text(entry.get("title")) or ocid or text(entry.get("identifier"))
         links.append(ProcessLink(relation, title, ocid, url))
     return links
