@@ -29,7 +29,7 @@ from app.extensions import limiter
 from marketplace.frameworks.models import Admission, Framework, Listing
 from marketplace.publication.models import OcdsRecord
 from marketplace.suppliers.models import Supplier
-from tests.access import EVERYONE, topic_routes
+from tests.access import ANON, topic_routes
 from tests.test_access_matrix import EXPECTED
 
 #: The budget of a page and its stylesheets, in bytes (issue #6: "≤ 60 KB transferred").
@@ -179,10 +179,12 @@ def samples(session: Session) -> dict[str, list[object]]:
     """Values for each argument name of the public routes, from the demo data."""
     records = session.scalars(select(OcdsRecord).order_by(OcdsRecord.ocid)).all()
     buyers = sorted({r.compiled.get("buyer", {}).get("id", "") for r in records} - {""})
+    suppliers = session.scalars(select(Supplier).order_by(Supplier.id).limit(10)).all()
     return {
         "ocid": [r.ocid for r in records],
-        "party_id": buyers[:10],
-        "supplier_id": list(session.scalars(select(Supplier.id).order_by(Supplier.id).limit(10))),
+        # Buyers' (their pages and feeds) and a few suppliers' (their feeds).
+        "party_id": buyers[:10] + [s.party_id for s in suppliers[:3]],
+        "supplier_id": [s.id for s in suppliers],
         "framework_id": list(session.scalars(select(Framework.id).order_by(Framework.id))),
     }
 
@@ -199,8 +201,12 @@ def compare_query(session: Session, framework_id: object) -> str:
     return "?" + "&".join(f"listing={i}" for i in ids)
 
 
-def public_urls(app: Flask, session: Session) -> list[tuple[str, str]]:
-    """(endpoint, URL) of every public page, once per combination of sample values."""
+def public_urls(
+    app: Flask, session: Session, role: str = ANON, *, with_files: bool = False
+) -> list[tuple[str, str]]:
+    """(endpoint, URL) of every GET page ``role`` may open, once per combination of
+    sample values. The public pages must all have samples; for a logged-in role (or with
+    ``with_files``: feeds, CSV and JSON too) routes needing other arguments are left out."""
     routes = {**EXPECTED, **topic_routes()}
     values = samples(session)
     urls: list[tuple[str, str]] = []
@@ -208,12 +214,16 @@ def public_urls(app: Flask, session: Session) -> list[tuple[str, str]]:
         from flask import url_for
 
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-            if "GET" not in (rule.methods or ()) or routes.get(rule.endpoint) != EVERYONE:
+            if "GET" not in (rule.methods or ()) or role not in routes.get(rule.endpoint, ()):
                 continue
-            if rule.endpoint in NOT_PAGES or rule.endpoint.startswith("api."):
+            if rule.endpoint.startswith("api.") or rule.endpoint in ("static", "i18n.switch"):
+                continue
+            if rule.endpoint in NOT_PAGES and not with_files:
                 continue
             names = sorted(rule.arguments)
             missing = [n for n in names if n not in values]
+            if missing and (role != ANON or with_files):
+                continue
             assert not missing, f"{rule.endpoint}: no sample for {missing} (add one or skip it)"
             combos: list[dict[str, object]] = [{}]
             for name in names:

@@ -92,10 +92,16 @@ def ensure_open_for_bids(session: Session, tender: Tender, now: dt.datetime) -> 
         raise BidError(N_("Bids are not accepted yet."))
 
 
-def _ensure_invited(tender: Tender, supplier: Supplier) -> None:
+def may_bid(tender: Tender, supplier: Supplier) -> bool:
+    """An open process takes anyone's bid; a restricted one with invitations, only the
+    invited suppliers'."""
     if tender.procurement_method == ProcurementMethod.OPEN or not tender.invitations:
-        return
-    if not any(inv.supplier_org_id == supplier.organisation_id for inv in tender.invitations):
+        return True
+    return any(inv.supplier_org_id == supplier.organisation_id for inv in tender.invitations)
+
+
+def _ensure_invited(tender: Tender, supplier: Supplier) -> None:
+    if not may_bid(tender, supplier):
         raise BidError(N_("Only invited suppliers may bid in this process."))
 
 
