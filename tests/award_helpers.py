@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.accounts.models import User
@@ -18,10 +20,12 @@ from marketplace.awards.models import Award
 from marketplace.awards.services import apply_due_awards, decide_award
 from marketplace.bids.models import Bid
 from marketplace.bids.opening import open_bids
+from marketplace.inbox.models import Message
 from marketplace.suppliers.models import Supplier
 from marketplace.tenders.models import Tender
 from tests.bid_helpers import DEADLINE, SECRET, bid_input, bidder, place_bid, tendering
-from tests.tender_helpers import NOW
+from tests.published import releases
+from tests.tender_helpers import NOW, assert_valid
 
 #: When :func:`opened_tender` opens the bids.
 OPENED_AT = DEADLINE + dt.timedelta(hours=1)
@@ -138,3 +142,34 @@ def active_award(
     for award in awards:
         db.refresh(award)
     return opened, awards
+
+
+# --- reading what was published and sent ------------------------------------------
+
+
+def last_release(db: Session, ocid: str) -> dict[str, Any]:
+    release = releases(db, ocid)[-1]
+    assert_valid(release)
+    assert_parties_resolve(release)
+    return release
+
+
+def assert_parties_resolve(release: dict[str, Any]) -> None:
+    """Every party reference resolves, and each organisation is one parties entry."""
+    ids = [p["id"] for p in release.get("parties", [])]
+    assert len(ids) == len(set(ids)), ids
+    refs = [release["buyer"]["id"]]
+    refs += [t["id"] for t in release["tender"].get("tenderers", [])]
+    for detail in release.get("bids", {}).get("details", []):
+        refs += [t["id"] for t in detail.get("tenderers", [])]
+    for award in release.get("awards", []):
+        refs += [s["id"] for s in award.get("suppliers", [])]
+    assert set(refs) <= set(ids), set(refs) - set(ids)
+
+
+def award_entry(release: dict[str, Any], award: Award) -> dict[str, Any]:
+    return next(a for a in release["awards"] if a["id"] == award.local_id)
+
+
+def inbox(db: Session, user_id: int, kind: str) -> list[Message]:
+    return list(db.scalars(select(Message).where(Message.user_id == user_id, Message.kind == kind)))

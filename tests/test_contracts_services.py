@@ -44,17 +44,11 @@ from tests.contract_helpers import (
     sign_input,
     signed_contract,
 )
+from tests.published import releases
 from tests.tender_helpers import assert_valid, buyer
 
 DAY = dt.timedelta(days=1)
 LATER = SIGNED_AT + 30 * DAY
-
-
-def releases(db: Session, ocid: str) -> list[dict[str, Any]]:
-    rows = db.scalars(
-        select(OcdsRelease).where(OcdsRelease.ocid == ocid).order_by(OcdsRelease.sequence)
-    ).all()
-    return [r.data for r in rows]
 
 
 def last_release(db: Session, ocid: str) -> dict[str, Any]:
