@@ -28,10 +28,10 @@ FACETS_STATE = "facets"
 TOTAL = ""
 
 
-def count_sql(where: str) -> str:
-    """One pass over the documents matching ``where``: (facet, value, count) rows, and
-    ('', NULL, total)."""
-    parts = ["SELECT '' AS facet, NULL AS value, count(*) AS n FROM m"]
+def count_sql(where: str, extra_columns: str = "", extra_parts: tuple[str, ...] = ()) -> str:
+    """One pass over the documents matching ``where`` (kept as ``m``): (facet, value,
+    count) rows, ('', NULL, total), and the rows of ``extra_parts`` (queries on ``m``)."""
+    parts = ["SELECT '' AS facet, NULL::text AS value, count(*) AS n FROM m"]
     for facet in FACETS:
         if facet in MULTI_VALUED:
             parts.append(f"SELECT '{facet}', v, count(*) FROM m, unnest(m.{facet}) v GROUP BY v")
@@ -40,10 +40,11 @@ def count_sql(where: str) -> str:
                 f"SELECT '{facet}', m.{facet}, count(*) FROM m "
                 f"WHERE m.{facet} IS NOT NULL GROUP BY m.{facet}"
             )
-    columns = ", ".join(f"d.{f}" for f in FACETS)
+    parts.extend(extra_parts)
+    columns = ", ".join(f"d.{f}" for f in FACETS) + extra_columns
     return (
         f"WITH m AS MATERIALIZED (SELECT {columns} FROM search_document d WHERE {where}) "
-        + " UNION ALL ".join(parts)
+        + " UNION ALL ".join(f"({part})" for part in parts)
     )
 
 

@@ -166,7 +166,48 @@ class PostgresSearch:
                 return kept
         return pg_facets.count(self._session(), where.sql, where.params)
 
+    def _one_pass(
+        self, where: _Where, request: SearchRequest
+    ) -> tuple[int, dict[str, Counter[str]], list[dict[str, Any]]]:
+        """Total, facet counts and the page's documents from one scan of the matches
+        (the page past the end is clamped to the last one, as ``search`` reports)."""
+        sort = request.effective_sort
+        if sort == "relevance" and where.query is not None:
+            key, order = where.rank, "m.k DESC, m.ocid"
+        else:
+            sort = "date" if sort == "relevance" else sort
+            key, order = ORDERS[sort].split(",")[0], "m.k NULLS LAST, m.ocid"
+        page = (
+            f"SELECT '#page', m.ocid::text, row_number() OVER (ORDER BY {order}) AS n FROM m "
+            "ORDER BY n LIMIT :per_page OFFSET LEAST(:offset, "
+            "(GREATEST((SELECT count(*) FROM m), 1) - 1) / :per_page * :per_page)"
+        )
+        sql = pg_facets.count_sql(where.sql, f", d.ocid, {key} AS k", (page,))
+        params = {
+            **where.params,
+            "per_page": request.per_page,
+            "offset": (request.page - 1) * request.per_page,
+        }
+        total = 0
+        counts: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+        page_rows: list[tuple[int, str]] = []
+        for facet, value, number in self._session().execute(text(sql), params):
+            if facet == "#page":
+                page_rows.append((number, value))
+            elif facet:
+                counts[facet][value] = number
+            else:
+                total = number
+        ocids = [ocid for _n, ocid in sorted(page_rows)]
+        sql = "SELECT d.ocid, d.stored FROM search_document d WHERE d.ocid = ANY(:o)"
+        found = {ocid: doc for ocid, doc in self._session().execute(text(sql), {"o": ocids})}
+        return total, counts, [found[ocid] for ocid in ocids]
+
     def _check(self) -> None:
+        # Facet counts group many matches: enough memory not to spill them to disk, and
+        # no JIT compilation (it costs more than these short queries save).
+        self._session().execute(text("SET LOCAL work_mem = '32MB'"))
+        self._session().execute(text("SET LOCAL jit = off"))
         built = self._session().scalar(text("SELECT 1 FROM search_state WHERE name = 'context'"))
         if built is None:
             raise IndexUnavailable("the search documents were never built: reindex")
@@ -178,14 +219,19 @@ class PostgresSearch:
         self._check()
         where = self._where(request, problems)
         assert where is not None
-        total, counts = self._counts(where)
+        if where.conditions:
+            total, counts, rows = self._one_pass(where, request)
+        else:
+            total, counts = self._counts(where)
         pages = max(1, math.ceil(total / request.per_page))
         if request.page > pages:
             problems.append(
                 Problem("page_out_of_range", {"page": str(request.page), "pages": str(pages)})
             )
             request.page = pages
-        rows = self._rows(where, request, request.per_page, (request.page - 1) * request.per_page)
+        if not where.conditions:
+            offset = (request.page - 1) * request.per_page
+            rows = self._rows(where, request, request.per_page, offset)
         terms = _terms(where.query, rows) if where.query else frozenset()
         hits = [stored_hit(row, _highlights(terms, row) if terms else {}) for row in rows]
         facets = {}
