@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,12 +69,13 @@ def app(database_url: str, instance_dir: Path) -> Iterator[Flask]:
     get_database(application).engine.dispose()
 
 
-@pytest.fixture
-def db(app: Flask) -> Iterator[Session]:
-    """A session inside a transaction that is rolled back after the test.
+@contextmanager
+def rolled_back_session(app: Flask) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back at the end of the block.
 
-    Requests made during the test use the same connection, so they see (and their
-    commits become savepoints of) the same transaction.
+    The app's requests meanwhile use the same connection, so they see (and their commits
+    become savepoints of) the same transaction; services called directly (outside a
+    request) read the app's settings.
     """
     database = get_database(app)
     connection = database.engine.connect()
@@ -83,9 +85,7 @@ def db(app: Flask) -> Iterator[Session]:
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
     session = database.sessionmaker()
-    limiter.reset()
     try:
-        # Services called directly (outside a request) read the test app's settings.
         with app_settings.scope(app.extensions):
             yield session
     finally:
@@ -93,6 +93,14 @@ def db(app: Flask) -> Iterator[Session]:
         database.sessionmaker = original
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A session whose work (and the test's requests') is rolled back after the test."""
+    limiter.reset()
+    with rolled_back_session(app) as session:
+        yield session
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ import pytest
 from flask import Flask
 from jsonschema import Draft4Validator, FormatChecker
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from app.db import get_database
 from marketplace.awards.models import Award, AwardStatus, Complaint, ComplaintStatus
 from marketplace.bids.crypto import matches_commitment
 from marketplace.bids.models import Bid, BidOpening
@@ -29,6 +28,7 @@ from marketplace.publication.services import configured_schema
 from marketplace.tenders.models import Tender
 from marketplace.tenders.states import TenderState
 from ocds.validate import validate_release
+from tests.conftest import rolled_back_session
 
 SECRET = "demo-test-bid-secret"
 
@@ -36,23 +36,10 @@ SECRET = "demo-test-bid-secret"
 @pytest.fixture(scope="module")
 def demo(app: Flask) -> Iterator[tuple[Session, str]]:
     """A session on the loaded demo, and the summary ``load_demo`` printed."""
-    database = get_database(app)
-    connection = database.engine.connect()
-    outer = connection.begin()
-    original = database.sessionmaker
-    database.sessionmaker = sessionmaker(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-    )
-    session = database.sessionmaker()
-    try:
+    with rolled_back_session(app) as session:
         with app.app_context():
             summary = load_demo(session, processes=8, seed=3, bid_secret=SECRET)
         yield session, summary
-    finally:
-        session.close()
-        database.sessionmaker = original
-        outer.rollback()
-        connection.close()
 
 
 def _count(session: Session, query: Any) -> int:
