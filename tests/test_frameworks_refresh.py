@@ -14,6 +14,7 @@ from marketplace.frameworks.catalogue import ListingInput, add_listing
 from marketplace.frameworks.services import apply_to_lot, decide_application
 from marketplace.publication.models import OcdsRecord, OcdsRelease
 from marketplace.ticks import run_due
+from ocds.checks import check_dates
 from tests.framework_helpers import NOW, RUNNING, admit, make_framework
 from tests.supplier_helpers import make_supplier
 from tests.tender_helpers import assert_valid
@@ -32,9 +33,12 @@ def test_the_clock_publishes_windows_and_expiry(db: Session) -> None:
     run_due(db, WINDOW_1 + dt.timedelta(hours=1))
     assert framework.phase == "window-1"
     compiled = db.get(OcdsRecord, framework.ocid).compiled  # type: ignore[union-attr]
+    # The period runs from the first call's opening to the close of the open window, so
+    # that suppliers admitted in the first call were admitted within it.
     assert compiled["tender"]["tenderPeriod"] == {
-        "startDate": "2030-08-01T00:00:00Z", "endDate": "2030-08-31T00:00:00Z"
-    }  # fmt: skip
+        "startDate": first["tender"]["tenderPeriod"]["startDate"],
+        "endDate": "2030-08-31T00:00:00Z",
+    }
     run_due(db, dt.datetime(2032, 3, 1))
     assert framework.phase == "expired" and framework.next_check_at is None
     rows = db.scalars(select(OcdsRelease).where(OcdsRelease.ocid == framework.ocid)).all()
@@ -74,3 +78,6 @@ def test_a_new_entrant_joins_in_a_refresh_without_disturbing_running_calloffs(db
     assert (contract.status, contract.value_amount, contract.period_end) == before
     compiled = db.get(OcdsRecord, framework.ocid).compiled  # type: ignore[union-attr]
     assert len(compiled["awards"]) == 2
+    # Both admissions, from the first call and from the refresh, fall in the published
+    # tender period: no "award before the tender period" warning.
+    assert check_dates(compiled) == []

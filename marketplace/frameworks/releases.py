@@ -65,8 +65,12 @@ def framework_release(framework: Framework, tag: str, now: dt.datetime) -> dict[
         ],
     }
     if window is not None:
-        opens, closes = window_period(framework, window)
-        tender["tenderPeriod"] = {"startDate": iso(opens), "endDate": iso(closes)}
+        # From the first call's opening to the close of the window now open: suppliers
+        # admitted in earlier windows were admitted within the period (each window's own
+        # dates are on the framework page).
+        first_opens = window_period(framework, 0)[0]
+        closes = window_period(framework, window)[1]
+        tender["tenderPeriod"] = {"startDate": iso(first_opens), "endDate": iso(closes)}
     if framework.description:
         tender["description"] = framework.description
     release: dict[str, Any] = {
