@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from business_cases import gate
 from business_cases.models import TEXT_FIELDS, BusinessCase, Criterion, Rating
 from business_cases.services import create_case, rate_case
 from marketplace.accounts.models import User
@@ -61,3 +65,15 @@ def rate_all(session: Session, case: BusinessCase, reviewer: User) -> None:
 def english(client: FlaskClient) -> None:
     """Read pages in English (their source language), whatever the default locale."""
     client.set_cookie("lang", "en")
+
+
+@contextmanager
+def gate_at_default(app: Flask) -> Iterator[None]:
+    """The business-case gate at the installation default (MXN 500,000) in ``app`` for the
+    block: the test app turns it off."""
+    before = app.extensions[gate.POLICY_KEY]
+    app.extensions[gate.POLICY_KEY] = gate.DEFAULT_POLICY
+    try:
+        yield
+    finally:
+        app.extensions[gate.POLICY_KEY] = before

@@ -11,7 +11,6 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from business_cases import gate
 from business_cases.evaluator_input import EvaluationInputError
 from business_cases.gate import GatePolicy, require_approved_case
 from business_cases.models import BusinessCase, Outcome
@@ -25,7 +24,7 @@ from marketplace.tenders.errors import TenderError
 from marketplace.tenders.services import publish_tender
 from marketplace.tenders.states import TenderState
 from marketplace.tenders.workflow import plan_line_of, tender_release
-from tests.case_factories import case_data, make_case, rate_all
+from tests.case_factories import case_data, gate_at_default, make_case, rate_all
 from tests.factories import make_org, make_user
 from tests.tender_helpers import NOW, assert_valid, buyer, drafted_tender, plan_input
 
@@ -35,12 +34,8 @@ POLICY = GatePolicy(threshold=Decimal("500000"), currency="MXN")
 @pytest.fixture
 def gate_on(app: Flask) -> Iterator[None]:
     """The installation default (MXN 500,000); the test app turns the gate off."""
-    before = app.extensions[gate.POLICY_KEY]
-    app.extensions[gate.POLICY_KEY] = gate.DEFAULT_POLICY
-    try:
+    with gate_at_default(app):
         yield
-    finally:
-        app.extensions[gate.POLICY_KEY] = before
 
 
 def finance(db: Session) -> User:

@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from business_cases import gate
 from business_cases.models import BusinessCase, CaseStatus, Criterion
 from marketplace.accounts.models import OrgKind, Role
 from marketplace.db import utcnow
@@ -20,7 +19,7 @@ from marketplace.plans.services import add_plan_line
 from marketplace.publication.models import OcdsRelease
 from marketplace.tenders.states import TenderState
 from marketplace.tenders.workflow import plan_line_of
-from tests.case_factories import english
+from tests.case_factories import english, gate_at_default
 from tests.factories import login_as, make_org, make_user, post_form
 from tests.tender_helpers import assert_valid, buyer, drafted_tender, plan_input
 from tests.test_business_case_pages import case_form
@@ -28,12 +27,9 @@ from tests.test_business_case_pages import case_form
 
 @pytest.fixture(autouse=True)
 def gate_on(app: Flask) -> Iterator[None]:
-    before = app.extensions[gate.POLICY_KEY]
-    app.extensions[gate.POLICY_KEY] = gate.DEFAULT_POLICY
-    try:
+    """The installation default (MXN 500,000); the test app turns the gate off."""
+    with gate_at_default(app):
         yield
-    finally:
-        app.extensions[gate.POLICY_KEY] = before
 
 
 def release_count(db: Session) -> int:

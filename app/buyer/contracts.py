@@ -229,7 +229,9 @@ def contract_sign(award_id: int) -> ResponseReturnValue:
     )
 
 
-def _own_contract(contract_id: int) -> Contract:
+def own_contract(contract_id: int) -> Contract:
+    """The contract if the current user may see its private page (buyer of its unit, or
+    user of its supplier); 403 for anyone else, 404 when there is none."""
     try:
         contract = contract_for(db_session(), contract_id, current_user)
     except NotYourContract:
@@ -271,7 +273,7 @@ def _page(contract: Contract, status: int = 200, **forms: Any) -> ResponseReturn
 @bp.get("/contracts/<int:contract_id>")
 @role_required(Role.BUYER)
 def contract_detail(contract_id: int) -> ResponseReturnValue:
-    return _page(_own_contract(contract_id))
+    return _page(own_contract(contract_id))
 
 
 def _done(contract: Contract, message: str) -> ResponseReturnValue:
@@ -282,7 +284,7 @@ def _done(contract: Contract, message: str) -> ResponseReturnValue:
 @bp.post("/contracts/<int:contract_id>/amend")
 @role_required(Role.BUYER)
 def contract_amend(contract_id: int) -> ResponseReturnValue:
-    contract = _own_contract(contract_id)
+    contract = own_contract(contract_id)
     form = AmendForm(prefix="amend")
     data = AmendmentInput(form.rationale.data or "", form.value.data or None,
                           at(form.period_end.data, end_of_day=True))  # fmt: skip
@@ -296,7 +298,7 @@ def contract_amend(contract_id: int) -> ResponseReturnValue:
 @bp.post("/contracts/<int:contract_id>/milestones")
 @role_required(Role.BUYER)
 def contract_milestone_add(contract_id: int) -> ResponseReturnValue:
-    contract = _own_contract(contract_id)
+    contract = own_contract(contract_id)
     form = MilestoneForm(prefix="ms")
     data = MilestoneInput(
         form.title.data or "", at(form.due_date.data, end_of_day=True), form.type.data or "",
@@ -315,7 +317,7 @@ def contract_milestone_update(milestone_id: int) -> ResponseReturnValue:
     milestone = db_session().get(ContractMilestone, milestone_id)
     if milestone is None:
         abort(404)
-    contract = _own_contract(milestone.contract_id)
+    contract = own_contract(milestone.contract_id)
     form = MilestoneStatusForm(prefix=f"m{milestone.id}")
     if form.validate_on_submit() and _run(
         lambda: update_milestone(db_session(), milestone, current_user, form.status.data or "",
@@ -329,7 +331,7 @@ def contract_milestone_update(milestone_id: int) -> ResponseReturnValue:
 @bp.post("/contracts/<int:contract_id>/payments")
 @role_required(Role.BUYER)
 def contract_payment(contract_id: int) -> ResponseReturnValue:
-    contract = _own_contract(contract_id)
+    contract = own_contract(contract_id)
     form = PaymentForm(prefix="pay")
     raw = form.milestone_id.data or ""
     data = PaymentInput(form.amount.data or "", at(form.date.data),
@@ -344,7 +346,7 @@ def contract_payment(contract_id: int) -> ResponseReturnValue:
 @bp.post("/contracts/<int:contract_id>/end")
 @role_required(Role.BUYER)
 def contract_end(contract_id: int) -> ResponseReturnValue:
-    contract = _own_contract(contract_id)
+    contract = own_contract(contract_id)
     form = EndForm(prefix="end")
     if form.validate_on_submit() and _run(
         lambda: end_contract(db_session(), contract, current_user, form.outcome.data or "",

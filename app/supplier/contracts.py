@@ -4,16 +4,16 @@ Another company's contract is refused (403); its public data stays on the proces
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from app.buyer.contracts import own_contract
 from app.db import db_session
 from app.security import role_required
 from app.supplier import bp
 from marketplace.accounts.models import Role
-from marketplace.contracts.errors import NotYourContract
-from marketplace.contracts.queries import contract_for, history, supplier_contracts
+from marketplace.contracts.queries import history, supplier_contracts
 from marketplace.contracts.releases import contract_lines
 from marketplace.contracts.services import paid_total
 from marketplace.suppliers.services import supplier_for_org
@@ -35,12 +35,7 @@ def my_contracts() -> ResponseReturnValue:
 @role_required(Role.SUPPLIER)
 def contract_detail(contract_id: int) -> ResponseReturnValue:
     session = db_session()
-    try:
-        contract = contract_for(session, contract_id, current_user)
-    except NotYourContract:
-        abort(403)
-    if contract is None:
-        abort(404)
+    contract = own_contract(contract_id)
     return render_template(
         "supplier/contracts/detail.html",
         contract=contract,

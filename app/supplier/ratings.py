@@ -17,13 +17,13 @@ from wtforms import DateField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.buyer.common import run_service
+from app.buyer.contracts import own_contract
 from app.buyer.opening import flat_errors, show_errors
 from app.db import db_session
 from app.security import role_required
 from app.supplier import bp
 from marketplace.accounts.models import Role
 from marketplace.contracts.errors import NotYourContract
-from marketplace.contracts.queries import contract_for
 from marketplace.db import utcnow
 from marketplace.performance.models import LatePaymentComplaint, RatingStatus, SupplierRating
 from marketplace.performance.services import (
@@ -100,12 +100,7 @@ def rating_reply(rating_id: int) -> ResponseReturnValue:
 @role_required(Role.SUPPLIER)
 def late_payment(contract_id: int) -> ResponseReturnValue:
     session = db_session()
-    try:
-        contract = contract_for(session, contract_id, current_user)
-    except NotYourContract:
-        abort(403)
-    if contract is None:
-        abort(404)
+    contract = own_contract(contract_id)
     form = ComplaintForm()
     if form.validate_on_submit():
         day = form.due_date.data
