@@ -56,35 +56,61 @@ class PartySummary:
 RECENT = 20
 
 
-def _finish(
-    summary: PartySummary,
-    years: dict[int, PartyYear],
-    single: list[bool],
-    discounts: list[float],
-    bidders: list[int],
-    lines: list[ProcessLine],
-) -> None:
-    summary.by_year = [years[y] for y in sorted(years)]
-    summary.single_bid_share = rate(sum(single), len(single))
-    summary.average_discount = statistics.fmean(discounts) if discounts else None
-    summary.median_bidders = median(bidders)
-    summary.categories = sorted(summary.categories, key=lambda r: (-r.awarded, -r.processes, r.key))
-    summary.counterparts = sorted(
-        summary.counterparts, key=lambda r: (-r.awarded, -r.processes, r.name)
-    )[:TOP]
-    summary.recent = sorted(lines, key=lambda p: (-(p.year or 0), p.ocid))[:RECENT]
+@dataclass
+class _Totals:
+    """What both summaries add up, process by process, before :meth:`finish`."""
+
+    years: dict[int, PartyYear] = field(default_factory=dict)
+    categories: dict[str, SpendRow] = field(default_factory=dict)
+    counterparts: dict[str, SpendRow] = field(default_factory=dict)
+    single: list[bool] = field(default_factory=list)
+    discounts: list[float] = field(default_factory=list)
+    bidders: list[int] = field(default_factory=list)
+    lines: list[ProcessLine] = field(default_factory=list)
+
+    def year(self, f: ProcessFacts) -> PartyYear | None:
+        return self.years.setdefault(f.year, PartyYear(f.year)) if f.year is not None else None
+
+    def add_category(self, f: ProcessFacts, amount: float) -> None:
+        row = self.categories.setdefault(f.category, SpendRow(f.category, f.category))
+        row.processes += 1
+        row.awarded += amount
+
+    def add_counterpart(self, key: str, name: str, amount: float) -> None:
+        """The supplier or buyer on the other side of one process."""
+        row = self.counterparts.setdefault(key, SpendRow(key, name))
+        row.processes += 1
+        row.awarded += amount
+
+    def add_facts(self, f: ProcessFacts, line: ProcessLine) -> None:
+        """The process's single bid, discount, bidder count and its line."""
+        if f.single_bid is not None:
+            self.single.append(f.single_bid)
+        if f.discount is not None:
+            self.discounts.append(f.discount)
+        if f.bidder_count is not None:
+            self.bidders.append(f.bidder_count)
+        self.lines.append(line)
+
+    def finish(self, summary: PartySummary) -> PartySummary:
+        summary.by_year = [self.years[y] for y in sorted(self.years)]
+        summary.single_bid_share = rate(sum(self.single), len(self.single))
+        summary.average_discount = statistics.fmean(self.discounts) if self.discounts else None
+        summary.median_bidders = median(self.bidders)
+        summary.categories = sorted(
+            self.categories.values(), key=lambda r: (-r.awarded, -r.processes, r.key)
+        )
+        summary.counterparts = sorted(
+            self.counterparts.values(), key=lambda r: (-r.awarded, -r.processes, r.name)
+        )[:TOP]
+        summary.recent = sorted(self.lines, key=lambda p: (-(p.year or 0), p.ocid))[:RECENT]
+        return summary
 
 
 def buyer_summary(facts: Iterable[ProcessFacts], buyer_id: str) -> PartySummary:
     """What one buyer bought: its processes (the facts of other buyers are skipped)."""
     summary = PartySummary(buyer_id)
-    years: dict[int, PartyYear] = {}
-    categories: dict[str, SpendRow] = {}
-    suppliers: dict[str, SpendRow] = {}
-    single: list[bool] = []
-    discounts: list[float] = []
-    bidders: list[int] = []
-    lines: list[ProcessLine] = []
+    totals = _Totals()
     for f in facts:
         if f.buyer_id != buyer_id:
             continue
@@ -94,42 +120,23 @@ def buyer_summary(facts: Iterable[ProcessFacts], buyer_id: str) -> PartySummary:
         summary.awarded += awarded
         summary.awards += sum(w.awards for w in f.wins)
         summary.contracts += f.contracts
-        if f.year is not None:
-            year = years.setdefault(f.year, PartyYear(f.year))
+        year = totals.year(f)
+        if year is not None:
             year.processes += 1
             year.awarded += awarded
             year.contracts += f.contracts
-        category = categories.setdefault(f.category, SpendRow(f.category, f.category))
-        category.processes += 1
-        category.awarded += awarded
+        totals.add_category(f, awarded)
         for win in f.wins:
-            row = suppliers.setdefault(win.party_id, SpendRow(win.party_id, win.name))
-            row.processes += 1
-            row.awarded += win.amount or 0.0
-        if f.single_bid is not None:
-            single.append(f.single_bid)
-        if f.discount is not None:
-            discounts.append(f.discount)
-        if f.bidder_count is not None:
-            bidders.append(f.bidder_count)
+            totals.add_counterpart(win.party_id, win.name, win.amount or 0.0)
         names = ", ".join(w.name for w in f.wins)
-        lines.append(ProcessLine(f.ocid, f.title, f.year, names, f.awarded, f.bidder_count))
-    summary.categories = list(categories.values())
-    summary.counterparts = list(suppliers.values())
-    _finish(summary, years, single, discounts, bidders, lines)
-    return summary
+        totals.add_facts(f, ProcessLine(f.ocid, f.title, f.year, names, f.awarded, f.bidder_count))
+    return totals.finish(summary)
 
 
 def supplier_summary(facts: Iterable[ProcessFacts], party_id: str) -> PartySummary:
     """What one supplier bid for and won (facts where it neither bid nor won are skipped)."""
     summary = PartySummary(party_id)
-    years: dict[int, PartyYear] = {}
-    categories: dict[str, SpendRow] = {}
-    buyers: dict[str, SpendRow] = {}
-    single: list[bool] = []
-    discounts: list[float] = []
-    bidders: list[int] = []
-    lines: list[ProcessLine] = []
+    totals = _Totals()
     bid_and_won = 0
     for f in facts:
         win = next((w for w in f.wins if w.party_id == party_id), None)
@@ -137,7 +144,7 @@ def supplier_summary(facts: Iterable[ProcessFacts], party_id: str) -> PartySumma
         if win is None and not bid:
             continue
         summary.processes += 1
-        year = years.setdefault(f.year, PartyYear(f.year)) if f.year is not None else None
+        year = totals.year(f)
         if year is not None:
             year.processes += 1
         if bid:
@@ -147,30 +154,19 @@ def supplier_summary(facts: Iterable[ProcessFacts], party_id: str) -> PartySumma
                 year.bids += 1
         if win is None:
             continue
+        amount = win.amount or 0.0
         summary.name = summary.name or win.name
         summary.wins += 1
         summary.awards += win.awards
-        summary.awarded += win.amount or 0.0
+        summary.awarded += amount
         summary.contracts += win.contracts
         if year is not None:
             year.wins += 1
-            year.awarded += win.amount or 0.0
+            year.awarded += amount
             year.contracts += win.contracts
-        category = categories.setdefault(f.category, SpendRow(f.category, f.category))
-        category.processes += 1
-        category.awarded += win.amount or 0.0
-        buyer = buyers.setdefault(f.buyer_id or "", SpendRow(f.buyer_id or "", f.buyer_name))
-        buyer.processes += 1
-        buyer.awarded += win.amount or 0.0
-        if f.single_bid is not None:
-            single.append(f.single_bid)
-        if f.discount is not None:
-            discounts.append(f.discount)
-        if f.bidder_count is not None:
-            bidders.append(f.bidder_count)
-        lines.append(ProcessLine(f.ocid, f.title, f.year, f.buyer_name, win.amount, f.bidder_count))
+        totals.add_category(f, amount)
+        totals.add_counterpart(f.buyer_id or "", f.buyer_name, amount)
+        line = ProcessLine(f.ocid, f.title, f.year, f.buyer_name, win.amount, f.bidder_count)
+        totals.add_facts(f, line)
     summary.win_rate = rate(bid_and_won, summary.bids)
-    summary.categories = list(categories.values())
-    summary.counterparts = list(buyers.values())
-    _finish(summary, years, single, discounts, bidders, lines)
-    return summary
+    return totals.finish(summary)
