@@ -82,6 +82,11 @@ class PostgresSearch:
     # -- building the conditions ---------------------------------------------------
 
     def _known(self, facet: str, values: list[str]) -> set[str]:
+        """Which of ``values`` some process has: from the kept counts of every process
+        (one row), else by looking."""
+        kept = pg_facets.stored(self._session())
+        if kept is not None:
+            return {value for value in values if kept[1][facet][value] > 0}
         column = COLUMNS[facet]
         if facet in MULTI_VALUED:
             sql = (
