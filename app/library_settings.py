@@ -1,7 +1,7 @@
 """This app's settings for library code (marketplace/, business_cases/: publication,
-business-case gate, review policy), which does not import Flask: each app keeps its own
-objects in ``app.extensions`` and the libraries read them from the current app
-(marketplace.app_settings), so one app's settings never leak into another's."""
+business-case gate, review policy, award standstill), which does not import Flask: each
+app keeps its own objects in ``app.extensions`` and the libraries read them from the
+current app (marketplace.app_settings), so one app's settings never leak into another's."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from flask import Flask, current_app, has_app_context
 from business_cases import gate
 from business_cases.services import REVIEW_POLICY_KEY, ReviewPolicy
 from marketplace import app_settings
+from marketplace.awards import services as awards
 from marketplace.publication import services as publication
 
 
@@ -29,6 +30,10 @@ def init_app(app: Flask) -> None:
     app.extensions[gate.POLICY_KEY] = gate.policy_from_config(config.get("BUSINESS_CASE_GATE_MXN"))
     # Which cases are major: two reviewers, monitored from approval (also for `tianguis tick`).
     app.extensions[REVIEW_POLICY_KEY] = review_policy_from(config)
+    # How long losing bidders may complain after an award (ValueError when negative).
+    app.extensions[awards.STANDSTILL_KEY] = awards.standstill_from_config(
+        config.get("STANDSTILL_DAYS")
+    )
     app_settings.set_reader(_from_current_app)
 
 

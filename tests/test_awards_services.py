@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -284,16 +285,20 @@ def test_buyer_cancels_an_award_with_a_reason(db: Session) -> None:
         cancel_award(db, award, opened.owner, "Otra vez la misma razón.", now=AFTER_STANDSTILL)
 
 
-def test_standstill_length_comes_from_the_configuration(db: Session) -> None:
+def test_standstill_length_comes_from_the_configuration(app: Flask, db: Session) -> None:
     opened = opened_tender(db)
     score_all(db, opened, DEFAULT_SCORES)
-    award_services.configure(3)
+    before = app.extensions[award_services.STANDSTILL_KEY]
+    app.extensions[award_services.STANDSTILL_KEY] = award_services.standstill_from_config(3)
     try:
         award = decide_award(db, opened.bids[0], "lot-2", opened.owner, now=AWARDED_AT)
     finally:
-        award_services.configure(None)
+        app.extensions[award_services.STANDSTILL_KEY] = before
     assert award.standstill_end == AWARDED_AT + dt.timedelta(days=3)
-    assert award_services.policy.days == 10
+    # Outside an app, the default.
+    assert award_services.current_standstill().days == 10
+    with pytest.raises(ValueError, match="STANDSTILL_DAYS"):
+        award_services.standstill_from_config(-1)
 
 
 # --- unsuccessful ----------------------------------------------------------------------

@@ -49,13 +49,6 @@ from marketplace.tenders.models import Tender
 from marketplace.tenders.states import TenderState
 
 
-@bp.record_once
-def _configure_standstill(state: Any) -> None:
-    # How long losing bidders may complain after an award, from the installation's
-    # configuration (``STANDSTILL_DAYS``, calendar days, default 10).
-    award_services.configure(state.app.config.get("STANDSTILL_DAYS"))
-
-
 def standstill_days() -> int:
     days = current_app.config.get("STANDSTILL_DAYS")
     return int(days) if days not in (None, "") else award_services.DEFAULT_STANDSTILL_DAYS

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from marketplace import app_settings
 from marketplace.accounts.models import User
 from marketplace.audit.services import record as audit
 from marketplace.awards import notices
@@ -43,21 +44,28 @@ from marketplace.tenders.workflow import apply, emit, lock
 DEFAULT_STANDSTILL_DAYS = 10
 
 
-@dataclass
+#: Where the web app keeps its StandstillPolicy (``app.extensions``; see app_settings).
+STANDSTILL_KEY = "tianguis.standstill"
+
+
+@dataclass(frozen=True)
 class StandstillPolicy:
     """How long losing bidders may complain after an award (calendar days)."""
 
     days: int = DEFAULT_STANDSTILL_DAYS
 
 
-#: The installation's policy (the web app sets it from ``STANDSTILL_DAYS``).
-policy = StandstillPolicy()
-
-
-def configure(days: int | str | None) -> None:
-    policy.days = int(days) if days not in (None, "") else DEFAULT_STANDSTILL_DAYS
+def standstill_from_config(days: int | str | None) -> StandstillPolicy:
+    """The policy for ``STANDSTILL_DAYS`` (empty: the default); ValueError when negative."""
+    policy = StandstillPolicy(int(days) if days not in (None, "") else DEFAULT_STANDSTILL_DAYS)
     if policy.days < 0:
         raise ValueError("STANDSTILL_DAYS cannot be negative")
+    return policy
+
+
+def current_standstill() -> StandstillPolicy:
+    """The current web app's policy; the default (10 days) outside an app context."""
+    return app_settings.current(STANDSTILL_KEY, StandstillPolicy, StandstillPolicy())
 
 
 def _next_local_id(session: Session, tender: Tender) -> str:
@@ -122,7 +130,7 @@ def decide_award(
     best = ranking.best
     if best is None or best.bid.id != bid.id:
         raise AwardError(N_("The award goes to the best-ranked bid of the lot."))
-    days = policy.days if standstill_days is None else int(standstill_days)
+    days = current_standstill().days if standstill_days is None else int(standstill_days)
     award = Award(
         tender_id=tender.id,
         local_id=_next_local_id(session, tender),
