@@ -17,9 +17,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
-import migrations  # noqa: E402
+from bench.common import fresh_database  # noqa: E402
 from marketplace.accounts.models import Organisation, OrgKind  # noqa: E402
 from marketplace.audit.models import AuditEvent  # noqa: E402
 from marketplace.db import make_engine  # noqa: E402
@@ -238,12 +238,8 @@ class ProcessMaker:
 
 
 def build(url: str, processes: int, big: int, seed: int, index_dir: Path) -> list[tuple[str, bool]]:
+    fresh_database(url)
     engine = make_engine(url)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        migrations.upgrade(conn)
     rng = random.Random(seed)
     with engine.begin() as conn:
         conn.execute(

@@ -31,10 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-import migrations  # noqa: E402
+from bench.common import fresh_database  # noqa: E402
 from marketplace.db import make_engine, utcnow  # noqa: E402
 from marketplace.publication.models import OcdsRecord, OcdsRelease  # noqa: E402
 from marketplace.publication.services import publish  # noqa: E402
@@ -42,16 +42,6 @@ from ocds.schema import load_schema  # noqa: E402
 from ocds.synthetic import generate_releases  # noqa: E402
 
 BATCH = 500
-
-
-def fresh_database(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        migrations.upgrade(conn)
-    engine.dispose()
 
 
 def percentiles(samples: list[float]) -> str:
