@@ -138,6 +138,8 @@ def test_the_buyer_cancels_in_standstill_and_the_public_page_shows_it(
     db.commit()
     login_as(client, opened.owner)
     page = f"/buyer/tenders/{opened.tender.id}"
+    warning = "Its pending and active awards are cancelled with it"
+    assert warning in client.get(page).get_data(as_text=True)
     resp = post_form(client, f"{page}/cancel", {"reason": REASON}, form_url=page)
     assert resp.status_code == 302
     db.refresh(award)
