@@ -40,7 +40,7 @@ def limit_param() -> int:
 
 def since_param() -> dt.datetime | None:
     raw = request.args.get("since")
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         return parse_ocds_datetime(raw)

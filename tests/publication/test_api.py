@@ -143,6 +143,7 @@ def test_since_filters_releases_and_records(
         ("/api/records?limit=1001", "limit"),
         ("/api/releases?since=yesterday", "since"),
         ("/api/records?since=2024-13-01", "since"),
+        ("/api/releases?since=", "since"),  # found by the fuzzer: was read as no filter
         ("/api/releases?cursor=not-a-cursor", "cursor"),
         ("/api/records?cursor=" + base64.urlsafe_b64encode(b'{"a": 1}').decode(), "cursor"),
         ("/api/records/ocds-tgs001-1?versioned=maybe", "versioned"),
