@@ -77,8 +77,8 @@ def fuzz_operation(
                 tally.tracebacks += 1
             try:
                 case.validate_response(response, checks=checks)
-            except (AssertionError, ExceptionGroup) as exc:  # schemathesis's failures
-                found = exc.exceptions if isinstance(exc, ExceptionGroup) else [exc]
+            except (AssertionError, BaseExceptionGroup) as exc:  # schemathesis's failures
+                found = exc.exceptions if isinstance(exc, BaseExceptionGroup) else [exc]
                 for failure in found:
                     tally.note(f"{label}: {str(failure).strip()[:600]}")
             problem = _error_path_problem(response, label)
