@@ -132,8 +132,12 @@ def sync(session: Session, *, publishers: Mapping[str, str] | None = None) -> Sy
         context = load_context(session)
         if context is None:
             return _rebuild(session, publishers, None, exclusive=False)
-    else:
-        session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": LOCK_KEY})
+    elif not session.scalar(
+        text("SELECT pg_try_advisory_xact_lock_shared(:key)"), {"key": LOCK_KEY}
+    ):
+        # A rebuild is running: it covers the rows enqueued before it, and the next sync
+        # the rest; a search request must not wait minutes for it.
+        return SyncResult(0, 0)
     rows_done = records_done = 0
     facets = None
     while True:

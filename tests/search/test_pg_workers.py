@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -77,3 +77,18 @@ def test_two_workers_drain_the_outbox_exactly_once(
         )
         assert session.get(SearchState, pg_sync.CONTEXT) is not None
     assert (waiting, documents) == (0, COUNT)
+
+
+def test_sync_does_not_wait_for_a_running_rebuild(engine: Engine) -> None:
+    with Session(engine) as session:
+        pg_sync.reindex(session)
+        store(session, record(FIRST, "Proceso durante una reconstrucción"))
+        session.commit()
+    with Session(engine) as rebuild, Session(engine) as worker:
+        # What reindex holds while it rebuilds.
+        rebuild.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": pg_sync.LOCK_KEY})
+        assert pg_sync.sync(worker).outbox_rows == 0  # answers at once, leaves the row
+        worker.rollback()
+        rebuild.rollback()
+        assert pg_sync.sync(worker).outbox_rows == 1
+        worker.commit()
