@@ -142,9 +142,7 @@ def naive(value: str) -> dt.datetime:
     return services.parse_ocds_datetime(value)
 
 
-def rows_of(
-    ocid: str, log: list[dict[str, Any]], now: dt.datetime
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def rows_of(ocid: str, log: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The ocds_release rows and the ocds_record row ``publish`` would have written."""
     schema = services.configured_schema()
     releases = [
@@ -156,7 +154,8 @@ def rows_of(
             "tags": r["tag"],
             "data": r,
             "sha256": hashlib.sha256(services.canonical_json(r).encode()).hexdigest(),
-            "created_at": now,
+            # Published when dated, as a live platform publishes each release.
+            "created_at": naive(r["date"]),
         }
         for s, r in enumerate(log, start=1)
     ]
@@ -165,7 +164,10 @@ def rows_of(
         "ocid": ocid,
         "compiled": compile_record(log, schema),
         "release_count": len(log),
-        "updated_at": now,
+        # The record changed when its last release was published: spread over the
+        # releases' dates, not all "now" (which would keep thousands of records inside
+        # the analytics refresh's look-back window on every page view).
+        "updated_at": max(dates),
         "first_release_date": min(dates),
         "last_release_date": max(dates),
         "year": min(dates).year,
@@ -187,7 +189,8 @@ def _copy(engine_conn: Any, table: str, columns: tuple[str, ...], rows: list[dic
 
 
 def write_batch(engine: Engine, releases: list[dict], records: list[dict]) -> None:
-    outbox = [{"ocid": r["ocid"], "enqueued_at": r["updated_at"]} for r in records]
+    now = utcnow()
+    outbox = [{"ocid": r["ocid"], "enqueued_at": now} for r in records]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             _copy(conn, "ocds_release", RELEASE_COLUMNS, releases)
@@ -254,12 +257,11 @@ def generate(
         progress.update(through)
         for start in range(through, processes, BATCH):
             end = min(start + BATCH, processes)
-            now = utcnow()
             releases: list[dict[str, Any]] = []
             records: list[dict[str, Any]] = []
             for n in range(start, end):
                 ocid, log = maker.process(n)
-                rel_rows, record = rows_of(ocid, log, now)
+                rel_rows, record = rows_of(ocid, log)
                 releases += rel_rows
                 records.append(record)
             write_batch(engine, releases, records)
