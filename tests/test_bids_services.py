@@ -189,6 +189,10 @@ def test_missing_unknown_and_bad_prices_are_refused(db: Session) -> None:
     with pytest.raises(BidError) as bad:
         place_bid(db, tender, user, bid_input({"lot-1": "-3", "lot-2": "1.234"}))
     assert set(bad.value.errors) == {"prices-0", "prices-1"}
+    # Found by the fuzzer: beyond 28 digits, checking the decimals raised (a 500).
+    with pytest.raises(BidError) as huge:
+        place_bid(db, tender, user, bid_input({"lot-1": "9" * 32}))
+    assert str(huge.value.errors["prices-0"].text) == "Use at most two decimals and sixteen digits."
     with pytest.raises(BidError) as undeclared:
         place_bid(db, tender, user, bid_input(declarations=False))
     assert "declarations" in undeclared.value.errors

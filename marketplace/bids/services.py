@@ -125,7 +125,8 @@ def check_prices(tender: Tender, prices: list[PriceInput]) -> dict[str, tuple[in
             continue
         if not amount.is_finite() or amount <= 0:
             errors[path] = N_("The price must be more than zero.")
-        elif amount != amount.quantize(_CENT) or amount >= Decimal("1e16"):
+        elif amount >= Decimal("1e16") or amount != amount.quantize(_CENT):  # size first:
+            # quantizing a number beyond the context's 28 digits raises InvalidOperation
             errors[path] = N_("Use at most two decimals and sixteen digits.")
         elif price.lot in chosen:
             errors[path] = N_("This lot has two prices.")
