@@ -168,15 +168,22 @@ def _int(
     return value
 
 
+#: Earlier dates are typing mistakes (and some have no timestamp to compare with).
+MIN_YEAR = 1900
+
+
 def _date(args: Mapping[str, Sequence[str]], name: str, problems: list[Problem]) -> dt.date | None:
     raw = _first(args, name)
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        date = dt.date.fromisoformat(raw)
     except ValueError:
+        date = None
+    if date is None or date.year < MIN_YEAR:  # year 1 has no timestamp in every zone
         problems.append(Problem("bad_date", {"field": name, "value": raw[:40]}))
         return None
+    return date
 
 
 def _amount(args: Mapping[str, Sequence[str]], name: str, problems: list[Problem]) -> float | None:
