@@ -178,14 +178,16 @@ class PostgresSearch:
         (the page past the end is clamped to the last one, as ``search`` reports)."""
         sort = request.effective_sort
         if sort == "relevance" and where.query is not None:
-            key, order = where.rank, "m.k DESC, m.ocid"
+            key, order = where.rank, "{t}.k DESC, {t}.ocid"
         else:
             sort = "date" if sort == "relevance" else sort
-            key, order = ORDERS[sort].split(",")[0], "m.k NULLS LAST, m.ocid"
+            key, order = ORDERS[sort].split(",")[0], "{t}.k NULLS LAST, {t}.ocid"
+        # The page by a top-N sort of the matches (no full sort), numbered afterwards.
         page = (
-            f"SELECT '#page', m.ocid::text, row_number() OVER (ORDER BY {order}) AS n FROM m "
-            "ORDER BY n LIMIT :per_page OFFSET LEAST(:offset, "
-            "(GREATEST((SELECT count(*) FROM m), 1) - 1) / :per_page * :per_page)"
+            f"SELECT '#page', p.ocid::text, row_number() OVER (ORDER BY {order.format(t='p')}) "
+            f"FROM (SELECT m.ocid, m.k FROM m ORDER BY {order.format(t='m')} "
+            "LIMIT :per_page OFFSET LEAST(:offset, "
+            "(GREATEST((SELECT count(*) FROM m), 1) - 1) / :per_page * :per_page)) p"
         )
         sql = pg_facets.count_sql(where.sql, f", d.ocid, {key} AS k", (page,))
         params = {
