@@ -241,7 +241,8 @@ def start_server(
         command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                    "--workers", str(workers), "--worker-class", "gthread", "--threads", "8",
                    "--timeout", "120", "app:create_app()"]  # fmt: skip
-    server = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    with log.open("wb") as out:  # the server has its own copy of the file descriptor
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:

@@ -21,7 +21,6 @@ import signal
 import subprocess
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -197,12 +196,9 @@ class Server:
             port = free_port()
             log = self.world.workdir / f"server-{self.starts}-{attempt}.log"
             try:
-                with warnings.catch_warnings():
-                    # start_server hands the log file to the server, drops its own handle.
-                    warnings.simplefilter("ignore", ResourceWarning)
-                    self.process = start_server(
-                        self.world.url, self.world.workdir / "instance", port, log
-                    )
+                self.process = start_server(
+                    self.world.url, self.world.workdir / "instance", port, log
+                )
             except SystemExit as stopped:
                 output = log.read_text(errors="replace")
                 if "Address already in use" in output and attempt < 2:
