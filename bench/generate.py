@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/generate.py --processes 100000 --seed 1 \\
         --database-url postgresql://postgres@127.0.0.1:55433/tianguis_c \\
-        [--small-through-services 50] [--index-dir DIR] [--no-search] [--no-analytics]
+        [--small-through-services 50] [--workers 2] [--index-dir DIR] [--no-search] \\
+        [--no-analytics]
 
 - The database may be fresh (migrated here) or hold data already: generated ocids are
   ``<OCID_PREFIX>-g<seed>-<n>``, so another seed adds more; the same seed twice stops
@@ -15,8 +16,14 @@
   of full snapshots shaped like ours. The first ``--small-through-services`` processes
   are published release by release through ``marketplace.publication.services.publish``
   (schema validation, record compile, outbox), as the domain services do; the others go
-  in bulk: the same ``compile_record`` and ``canonical_json`` digest, written with
-  executemany (SQLite) or COPY (PostgreSQL), one search outbox row per process.
+  in bulk, built in ``--workers`` forked processes (each process has its own seeded
+  random generator, so the output does not depend on the split) and written by this one
+  in transactions of 500 processes: the same ``compile_record`` (of the last release:
+  every release is a full snapshot, checked against the merge of the whole log on every
+  500th process, whose releases also go through the real validator) and the
+  ``canonical_json`` digest (that canonical text is the stored JSON too), written with
+  executemany on the raw SQLite connection or COPY on PostgreSQL, one search outbox row
+  per process. No ORM, no per-row flush, no per-release validation in the bulk path.
 - Then ``tianguis analytics refresh`` and ``tianguis search reindex`` run (the real
   commands, in a subprocess with this database) so the processes are searchable and the
   buyer and supplier figures are built.
@@ -28,9 +35,11 @@ stderr; the rate at the end.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import functools
+import gc
 import hashlib
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -41,7 +50,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, insert, select  # noqa: E402
+from sqlalchemy import Engine, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 import migrations  # noqa: E402
@@ -49,7 +58,7 @@ from bench.generate_mix import MixMaker  # noqa: E402
 from marketplace.accounts.models import Organisation, OrgKind  # noqa: E402
 from marketplace.db import make_engine, utcnow  # noqa: E402
 from marketplace.publication import services  # noqa: E402
-from marketplace.publication.models import OcdsRecord, OcdsRelease, SearchOutbox  # noqa: E402
+from marketplace.publication.models import OcdsRecord  # noqa: E402
 from marketplace.suppliers.models import (  # noqa: E402
     RFC_SCHEME,
     Supplier,
@@ -58,8 +67,10 @@ from marketplace.suppliers.models import (  # noqa: E402
 )
 from marketplace.suppliers.services import _name_search  # noqa: E402
 from ocds.merge import compile_record  # noqa: E402
+from ocds.validate import validate_release  # noqa: E402
 
-BATCH = 500  # processes per transaction
+BATCH = 500  # processes per transaction (and per task of a worker)
+CHECK_EVERY = 500  # every 500th bulk process is validated with the real validator
 RELEASE_COLUMNS = ("id", "ocid", "sequence", "date", "tags", "data", "sha256", "created_at")
 RECORD_COLUMNS = (
     "ocid",
@@ -138,68 +149,101 @@ def parties(session: Session, seed: int, processes: int) -> tuple[list, list]:
     return buyers, suppliers
 
 
-def naive(value: str) -> dt.datetime:
-    return services.parse_ocds_datetime(value)
+def sql_time(value: str) -> str:
+    """An OCDS date-time as the naive UTC text a DateTime column holds (SQLite's format,
+    which PostgreSQL reads too)."""
+    if len(value) == 20 and value[10] == "T" and value[19] == "Z":
+        return f"{value[:10]} {value[11:19]}.000000"
+    return f"{services.parse_ocds_datetime(value):%Y-%m-%d %H:%M:%S.%f}"
 
 
-def rows_of(ocid: str, log: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The ocds_release rows and the ocds_record row ``publish`` would have written."""
-    schema = services.configured_schema()
-    releases = [
-        {
-            "id": r["id"],
-            "ocid": ocid,
-            "sequence": s,
-            "date": naive(r["date"]),
-            "tags": r["tag"],
-            "data": r,
-            "sha256": hashlib.sha256(services.canonical_json(r).encode()).hexdigest(),
-            # Published when dated, as a live platform publishes each release.
-            "created_at": naive(r["date"]),
-        }
-        for s, r in enumerate(log, start=1)
-    ]
-    dates = [row["date"] for row in releases]
-    record = {
-        "ocid": ocid,
-        "compiled": compile_record(log, schema),
-        "release_count": len(log),
-        # The record changed when its last release was published: spread over the
-        # releases' dates, not all "now" (which would keep thousands of records inside
-        # the analytics refresh's look-back window on every page view).
-        "updated_at": max(dates),
-        "first_release_date": min(dates),
-        "last_release_date": max(dates),
-        "year": min(dates).year,
-    }
-    return releases, record
+#: What a forked worker builds with: (maker, schema, dumps, check_every); set before forking.
+_WORK: tuple[MixMaker, Any, Any, int] | None = None
 
 
-def _copy(engine_conn: Any, table: str, columns: tuple[str, ...], rows: list[dict]) -> None:
-    raw = engine_conn.connection.driver_connection
-    json_columns = {"tags", "data", "compiled"}
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
-        for row in rows:
-            cp.write_row(
-                [
-                    json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c]
-                    for c in columns
-                ]
+def build_batch(span: tuple[int, int]) -> tuple[list[tuple], list[tuple]]:
+    """The ocds_release and ocds_record rows of processes ``span``, as ``publish`` would
+    write them (same compile and digest), with the JSON and dates already as text."""
+    assert _WORK is not None
+    maker, schema, dumps, check_every = _WORK
+    releases: list[tuple] = []
+    records: list[tuple] = []
+    sha256, canonical = hashlib.sha256, services.canonical_json
+    gc.disable()  # many small dicts, no cycles: the collector would only rescan them
+    try:
+        for n in range(*span):
+            ocid, log = maker.process(n)
+            if n % check_every == 0:
+                check(log, schema)
+            dates = []
+            for s, r in enumerate(log, start=1):
+                when = sql_time(r["date"])
+                dates.append(when)
+                # The stored JSON is the canonical text the digest covers (the same
+                # object; keys sorted, as the API serves them): one encoding, not two.
+                text = canonical(r)
+                digest = sha256(text.encode()).hexdigest()
+                # Published when dated, as a live platform publishes each release.
+                releases.append((r["id"], ocid, s, when, dumps(r["tag"]), text, digest, when))
+            first, last = min(dates), max(dates)
+            # Every release is a full snapshot holding all of the one before (fields and
+            # array entries are only added or changed, never dropped: generate_mix builds
+            # them so), so merging the last alone gives the record: the same
+            # compile_record, without re-merging every earlier snapshot. check() compares
+            # it with the merge of the whole log on the sampled processes.
+            compiled = dumps(compile_record(log[-1:], schema))
+            # The record changed when its last release was published: spread over the
+            # releases' dates, not all "now" (which would keep thousands of records inside
+            # the analytics refresh's look-back window on every page view).
+            records.append((ocid, compiled, len(log), last, first, last, int(first[:4])))
+    finally:
+        gc.enable()
+    return releases, records
+
+
+class BadSample(ValueError):
+    """A sampled bulk process does not hold (an exception, not SystemExit: a pool worker
+    that exits loses its task and the run would wait for it forever)."""
+
+
+def check(log: list[dict[str, Any]], schema: Any) -> None:
+    """The sampled process's releases validate (the bulk path skips the validator) and
+    its record, the merge of its last release, is the merge of all of them."""
+    if compile_record(log, schema) != compile_record(log[-1:], schema):
+        raise BadSample(f"{log[0]['ocid']}: its last release is not a full snapshot")
+    for release in log:
+        errors = validate_release(release, schema).errors
+        if errors:
+            raise BadSample(
+                f"{release['id']} does not validate: {errors[0].path} {errors[0].message}"
             )
 
 
-def write_batch(engine: Engine, releases: list[dict], records: list[dict]) -> None:
-    now = utcnow()
-    outbox = [{"ocid": r["ocid"], "enqueued_at": now} for r in records]
+def write_batch(engine: Engine, releases: list[tuple], records: list[tuple]) -> None:
+    now = f"{utcnow():%Y-%m-%d %H:%M:%S.%f}"
+    outbox = [(r[0], now) for r in records]
+    tables = (
+        ("ocds_release", RELEASE_COLUMNS, releases),
+        ("ocds_record", RECORD_COLUMNS, records),
+        ("search_outbox", ("ocid", "enqueued_at"), outbox),
+    )
     with engine.begin() as conn:
+        raw = conn.connection.driver_connection
         if engine.dialect.name == "postgresql":
-            _copy(conn, "ocds_release", RELEASE_COLUMNS, releases)
-            _copy(conn, "ocds_record", RECORD_COLUMNS, records)
-            _copy(conn, "search_outbox", ("ocid", "enqueued_at"), outbox)
+            with raw.cursor() as cur:
+                for table, columns, rows in tables:
+                    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
+                        for row in rows:
+                            cp.write_row(row)
         else:
-            conn.execute(insert(OcdsRelease), releases)
-            conn.execute(insert(OcdsRecord), records)
-            conn.execute(insert(SearchOutbox), outbox)
+            cur = raw.cursor()
+            for table, columns, rows in tables:
+                marks = ", ".join("?" * len(columns))
+                cur.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608 (our table names)
+                    rows,
+                )
+            cur.close()
 
 
 def through_services(engine: Engine, logs: Iterator[tuple[str, list[dict[str, Any]]]]) -> int:
@@ -227,7 +271,12 @@ def run_command(args: list[str], url: str, index_dir: str | None) -> None:
 
 
 def generate(
-    url: str, processes: int, seed: int, through: int = 0, prefix: str | None = None
+    url: str,
+    processes: int,
+    seed: int,
+    through: int = 0,
+    prefix: str | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Write the processes; returns counts and timings (no search, no analytics)."""
     from app import create_app
@@ -255,18 +304,25 @@ def generate(
         through = min(through, processes)
         released = through_services(engine, (maker.process(n) for n in range(through)))
         progress.update(through)
-        for start in range(through, processes, BATCH):
-            end = min(start + BATCH, processes)
-            releases: list[dict[str, Any]] = []
-            records: list[dict[str, Any]] = []
-            for n in range(start, end):
-                ocid, log = maker.process(n)
-                rel_rows, record = rows_of(ocid, log)
-                releases += rel_rows
-                records.append(record)
-            write_batch(engine, releases, records)
-            released += len(releases)
-            progress.update(end)
+        global _WORK
+        dumps = json.dumps
+        if engine.dialect.name == "postgresql":
+            dumps = functools.partial(json.dumps, ensure_ascii=False)
+        _WORK = (maker, services.configured_schema(), dumps, CHECK_EVERY)
+        spans = [(a, min(a + BATCH, processes)) for a in range(through, processes, BATCH)]
+        engine.dispose()  # no connection crosses the fork
+        pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+        try:
+            batches = pool.imap(build_batch, spans) if pool else map(build_batch, spans)
+            for (_start, end), (releases, records) in zip(spans, batches, strict=True):
+                write_batch(engine, releases, records)
+                released += len(releases)
+                progress.update(end)
+        except BadSample as bad:
+            sys.exit(f"\n{bad}")
+        finally:
+            if pool:
+                pool.terminate()
         progress.update(processes, force=True)
         elapsed = time.perf_counter() - began
     finally:
@@ -289,6 +345,12 @@ def main() -> None:
     parser.add_argument("--small-through-services", type=int, default=0, metavar="K")
     parser.add_argument("--index-dir", help="search index directory (default: the app's)")
     parser.add_argument("--ocid-prefix", help="default: the app's OCID_PREFIX")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="processes building the bulk rows (default: the CPUs, at most 4)",
+    )
     parser.add_argument("--no-search", action="store_true")
     parser.add_argument("--no-analytics", action="store_true")
     args = parser.parse_args()
@@ -297,7 +359,12 @@ def main() -> None:
     if args.processes < 1 or args.small_through_services < 0:
         sys.exit("--processes must be at least 1 and --small-through-services not negative")
     result = generate(
-        args.database_url, args.processes, args.seed, args.small_through_services, args.ocid_prefix
+        args.database_url,
+        args.processes,
+        args.seed,
+        args.small_through_services,
+        args.ocid_prefix,
+        max(1, args.workers),
     )
     print(
         f"generated {result['processes']} processes ({result['releases']} releases, "
