@@ -6,14 +6,17 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from marketplace.search.backend import SearchBackend, WhooshBackend, make_backend
 from marketplace.search.pg_models import SearchDocument, SearchState
+from tests.search.records import corpus, store
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
@@ -47,6 +50,27 @@ def app_backend(
     monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(path))
     monkeypatch.setitem(app.config, "SEARCH_BACKEND", kind)
     return backend_for(kind, db, path)
+
+
+def corpus_backend(
+    kind: str,
+    app: Flask,
+    client: FlaskClient,
+    db: Session,
+    path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: tuple[dict[str, Any], ...] = (),
+) -> SearchBackend:
+    """The test corpus (and ``extra`` records) in the database and in an index of the
+    test's own for ``kind``; the client reads pages in English (messages are asserted)."""
+    for compiled in corpus():
+        store(db, compiled, enqueue=False)
+    for compiled in extra:
+        store(db, compiled)
+    backend = app_backend(kind, app, db, path, monkeypatch)
+    backend.reindex(db)
+    client.get("/lang/en?next=/")
+    return backend
 
 
 def lose_index(backend: SearchBackend, db: Session) -> None:

@@ -22,8 +22,8 @@ from marketplace.search.backend import SearchBackend
 from marketplace.search.saved import save_search
 from marketplace.ticks import run_due
 from tests.factories import make_user
-from tests.search.conftest import app_backend, lose_index
-from tests.search.records import PREFIX, corpus, record, store
+from tests.search.conftest import corpus_backend, lose_index
+from tests.search.records import PREFIX, record, store
 
 A = "{http://www.w3.org/2005/Atom}"
 
@@ -37,12 +37,7 @@ def backend(
     monkeypatch: pytest.MonkeyPatch,
     backend_kind: str,
 ) -> SearchBackend:
-    for compiled in corpus():
-        store(db, compiled, enqueue=False)
-    backend = app_backend(backend_kind, app, db, tmp_path / "index", monkeypatch)
-    backend.reindex(db)
-    client.get("/lang/en?next=/")
-    return backend
+    return corpus_backend(backend_kind, app, client, db, tmp_path / "index", monkeypatch)
 
 
 def feed(client: FlaskClient, url: str) -> ET.Element:

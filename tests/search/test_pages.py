@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.cli import main
 from marketplace.search.backend import SearchBackend
-from tests.search.conftest import app_backend, lose_index
-from tests.search.records import corpus, record, store
+from tests.search.conftest import corpus_backend, lose_index
+from tests.search.records import record, store
 
 
 @pytest.fixture
@@ -27,14 +27,11 @@ def backend(
     backend_kind: str,
 ) -> SearchBackend:
     """The corpus in the database and in an index of this test's own (each backend)."""
-    for compiled in corpus():
-        store(db, compiled, enqueue=False)
     # A title a spreadsheet would run as a formula, to check the CSV defuses it.
-    store(db, record(20, '=HYPERLINK("http://x")', amount=10, date="2021-01-01T00:00:00Z"))
-    backend = app_backend(backend_kind, app, db, tmp_path / "index", monkeypatch)
-    backend.reindex(db)
-    client.get("/lang/en?next=/")  # messages are asserted in English
-    return backend
+    formula = record(20, '=HYPERLINK("http://x")', amount=10, date="2021-01-01T00:00:00Z")
+    return corpus_backend(
+        backend_kind, app, client, db, tmp_path / "index", monkeypatch, extra=(formula,)
+    )
 
 
 def page(client: FlaskClient, query: str) -> str:

@@ -16,8 +16,7 @@ from marketplace.search.backend import SearchBackend
 from marketplace.search.saved import MAX_PER_USER, normalise, save_search
 from marketplace.search.saved_models import SavedSearch
 from tests.factories import csrf_token, login_as, make_user
-from tests.search.conftest import app_backend
-from tests.search.records import corpus, store
+from tests.search.conftest import corpus_backend
 
 
 @pytest.fixture
@@ -29,12 +28,7 @@ def backend(
     monkeypatch: pytest.MonkeyPatch,
     backend_kind: str,
 ) -> SearchBackend:
-    for compiled in corpus():
-        store(db, compiled, enqueue=False)
-    backend = app_backend(backend_kind, app, db, tmp_path / "index", monkeypatch)
-    backend.reindex(db)
-    client.get("/lang/en?next=/")
-    return backend
+    return corpus_backend(backend_kind, app, client, db, tmp_path / "index", monkeypatch)
 
 
 SEARCH = "/search?q=++licencias++&buyer=Secretar%C3%ADa+de+Salud&page=2&sort=date&amount_min=abc"
