@@ -52,14 +52,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-import migrations  # noqa: E402
+from bench.common import fresh_database  # noqa: E402
 from marketplace.accounts.models import OrgKind, Role  # noqa: E402
 from marketplace.accounts.services import create_organisation, create_user  # noqa: E402
 from marketplace.bids.models import Bid  # noqa: E402
-from marketplace.db import Base, import_all_models, make_engine, utcnow  # noqa: E402
+from marketplace.db import make_engine, utcnow  # noqa: E402
 from marketplace.plans.services import PlanLineInput, add_plan_line  # noqa: E402
 from marketplace.publication.models import OcdsRelease  # noqa: E402
 from marketplace.suppliers.rfc import rfc_check_digit  # noqa: E402
@@ -82,20 +82,6 @@ RECEIPT = re.compile(r"/supplier/bids/(\d+)$")
 #: Bids are not timed in the last seconds before the deadline: a bid sent then may
 #: honestly be late (the network and the queue are part of the deadline).
 MARGIN_S = 3.0
-
-
-def fresh_database(url: str) -> None:
-    engine = make_engine(url)
-    import_all_models()
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        else:
-            Base.metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        migrations.upgrade(conn)
-    engine.dispose()
 
 
 def _rfc(n: int) -> str:
