@@ -1,7 +1,8 @@
 """This app's settings for library code (marketplace/, business_cases/: publication,
-business-case gate, review policy, award standstill), which does not import Flask: each
-app keeps its own objects in ``app.extensions`` and the libraries read them from the
-current app (marketplace.app_settings), so one app's settings never leak into another's."""
+business-case gate, review policy, award standstill, public links), which does not
+import Flask: each app keeps its own objects in ``app.extensions`` and the libraries
+read them from the current app (marketplace.app_settings), so one app's settings never
+leak into another's."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from business_cases.services import REVIEW_POLICY_KEY, ReviewPolicy
 from marketplace import app_settings
 from marketplace.awards import services as awards
 from marketplace.publication import services as publication
+from marketplace.tenders import releases as tender_releases
 
 
 def init_app(app: Flask) -> None:
@@ -33,6 +35,10 @@ def init_app(app: Flask) -> None:
     # How long losing bidders may complain after an award (ValueError when negative).
     app.extensions[awards.STANDSTILL_KEY] = awards.standstill_from_config(
         config.get("STANDSTILL_DAYS")
+    )
+    # Document URLs in releases point at this app's public pages.
+    app.extensions[tender_releases.LINKS_KEY] = tender_releases.LinkSettings(
+        base_url=config["PUBLIC_BASE_URL"].rstrip("/")
     )
     app_settings.set_reader(_from_current_app)
 

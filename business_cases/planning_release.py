@@ -29,7 +29,7 @@ from business_cases import gate, services
 from business_cases.models import BusinessCase
 from marketplace.publication.services import PublishedRelease
 from marketplace.tenders.models import Tender
-from marketplace.tenders.releases import iso, links, money
+from marketplace.tenders.releases import current_links, iso, money
 from marketplace.tenders.states import FINAL_STATES, PLANNING_UPDATE_TAG
 from marketplace.tenders.workflow import emit, lock, plan_line_of, release_part
 
@@ -37,7 +37,7 @@ SUMMARY_CHARS = 1500  # per part; the PDF has the whole case
 
 
 def case_pdf_url(case: BusinessCase) -> str:
-    return f"{links.base_url}/cases/{case.id}.pdf"
+    return f"{current_links().base_url}/cases/{case.id}.pdf"
 
 
 def _clip(text: str) -> str:

@@ -20,6 +20,7 @@ from marketplace.publication.services import (
     current_settings,
     ocid_for,
 )
+from marketplace.tenders.releases import process_url
 
 
 def test_a_second_app_does_not_change_the_first_ones_settings(app: Flask) -> None:
@@ -40,6 +41,7 @@ def test_a_second_app_does_not_change_the_first_ones_settings(app: Flask) -> Non
             )
             assert not over_threshold(Decimal("2000"), "MXN")
             assert current_review_policy().major_threshold_usd == Decimal("1000000")
+            assert process_url("ocds-tgs001-7") == "http://localhost/processes/ocds-tgs001-7"
         with other.app_context():
             assert ocid_for(7) == "ocds-zzz999-7"
             assert "https://other.example/ocds/extensions/assets/extension.json" in (
@@ -47,6 +49,8 @@ def test_a_second_app_does_not_change_the_first_ones_settings(app: Flask) -> Non
             )
             assert over_threshold(Decimal("2000"), "MXN")
             assert current_review_policy().major_threshold_usd == Decimal("5000")
+            # Document links in releases point at the app's own public pages.
+            assert process_url("x-1", "qa") == "https://other.example/processes/x-1#qa"
         with other.test_request_context("/"):
             assert current_settings().ocid_prefix == "ocds-zzz999"
             assert current_policy().threshold == Decimal("1000")
@@ -56,6 +60,7 @@ def test_a_second_app_does_not_change_the_first_ones_settings(app: Flask) -> Non
 
 def test_outside_an_app_the_defaults_or_the_callers_settings_apply() -> None:
     assert current_settings() == DEFAULT_SETTINGS
+    assert process_url("x-1") == "http://127.0.0.1:5000/processes/x-1"
     assert ocid_for(3) == "ocds-tgs001-3"
     assert ocid_for(3, settings=PublicationSettings(ocid_prefix="ocds-abc123")) == ("ocds-abc123-3")
     assert current_policy() == DEFAULT_POLICY

@@ -35,15 +35,8 @@ from marketplace.tenders import conversation
 from marketplace.tenders.errors import TenderError
 from marketplace.tenders.models import Tender
 from marketplace.tenders.queries import opportunities, public_processes, read_tender, tender_by_ocid
-from marketplace.tenders.releases import configure_links
 from marketplace.tenders.states import DRAFT_STATES, TenderState
 from marketplace.tenders.workflow import conversation_of, plan_line_of
-
-
-@bp.record_once
-def _configure(state: object) -> None:
-    # Document URLs in releases point at these pages; the base comes from the config.
-    configure_links(state.app.config.get("PUBLIC_BASE_URL", ""))  # type: ignore[attr-defined]
 
 
 class CommentForm(FlaskForm):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from marketplace import app_settings
 from marketplace.accounts.models import Organisation
 from marketplace.plans.models import PlanLine
 from marketplace.tenders.models import ProcurementMethod, Tender
@@ -54,22 +55,26 @@ METHOD_DETAILS_ES: dict[ProcurementMethod, str] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class LinkSettings:
-    """Where public pages live, for document URLs (set by the web app at start-up)."""
+    """Where public pages live, for document URLs (each web app keeps its own under
+    :data:`LINKS_KEY`, from PUBLIC_BASE_URL; read through marketplace.app_settings)."""
 
     base_url: str = "http://127.0.0.1:5000"
 
 
-links = LinkSettings()
+LINKS_KEY = "tianguis_public_links"
+_DEFAULT_LINKS = LinkSettings()
 
 
-def configure_links(base_url: str) -> None:
-    links.base_url = base_url.rstrip("/")
+def current_links() -> LinkSettings:
+    """The current app's public address (outside an app: the development server's)."""
+    return app_settings.current(LINKS_KEY, LinkSettings, _DEFAULT_LINKS)
 
 
 def process_url(ocid: str, anchor: str = "") -> str:
-    return f"{links.base_url}/processes/{ocid}" + (f"#{anchor}" if anchor else "")
+    base = current_links().base_url
+    return f"{base}/processes/{ocid}" + (f"#{anchor}" if anchor else "")
 
 
 @dataclass
