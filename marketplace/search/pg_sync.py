@@ -31,6 +31,7 @@ from marketplace.search.sync import (
     _compiled_records,
     claim_outbox,
     fields_for,
+    mark_rebuilt,
 )
 from ocds.redflags import Context, Thresholds, build_context
 
@@ -229,13 +230,4 @@ def _rebuild(
     write(session, batch)
     save_context(session, context)
     pg_facets.recount(session)
-    rows = 0
-    if last_row is not None:
-        done = session.execute(
-            update(SearchOutbox)
-            .where(SearchOutbox.id <= last_row, SearchOutbox.processed_at.is_(None))
-            .values(processed_at=utcnow())
-        )
-        rows = getattr(done, "rowcount", 0)
-        session.flush()
-    return SyncResult(rows, count, rebuilt=True)
+    return SyncResult(mark_rebuilt(session, last_row), count, rebuilt=True)

@@ -198,6 +198,20 @@ def reindex(
         return _rebuild(session, index_dir, publishers, thresholds)
 
 
+def mark_rebuilt(session: Session, last_row: int | None) -> int:
+    """Mark the outbox rows up to ``last_row`` (those a rebuild covered) processed; how
+    many there were."""
+    if last_row is None:
+        return 0
+    done = session.execute(
+        update(SearchOutbox)
+        .where(SearchOutbox.id <= last_row, SearchOutbox.processed_at.is_(None))
+        .values(processed_at=utcnow())
+    )
+    session.flush()
+    return int(getattr(done, "rowcount", 0))
+
+
 def _rebuild(
     session: Session,
     index_dir: str | os.PathLike[str],
@@ -227,13 +241,4 @@ def _rebuild(
         shutil.rmtree(path, ignore_errors=True)
         raise
     publish_generation(index_dir, Path(path))
-    rows = 0
-    if last_row is not None:
-        done = session.execute(
-            update(SearchOutbox)
-            .where(SearchOutbox.id <= last_row, SearchOutbox.processed_at.is_(None))
-            .values(processed_at=utcnow())
-        )
-        rows = getattr(done, "rowcount", 0)
-        session.flush()
-    return SyncResult(rows, count, rebuilt=True)
+    return SyncResult(mark_rebuilt(session, last_row), count, rebuilt=True)
