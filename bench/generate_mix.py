@@ -16,12 +16,11 @@ from (seed, n), so a batch can be built in any worker and the output is the same
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import random
 from typing import Any
 
-from bench.process_data import ITEMS, iso
+from bench.process_data import ITEMS, iso, sealed_contents, sha
 
 #: (state, weight): roughly what a year of a purchasing office's processes looks like.
 STATES: list[tuple[str, int]] = [
@@ -37,10 +36,6 @@ STATES: list[tuple[str, int]] = [
 _EPOCH = dt.datetime(2025, 1, 1)
 _DESCRIPTION = "Equipamiento para oficinas de la unidad compradora. " * 3
 _QUESTION = "Pregunta: ¿Se aceptan equipos equivalentes?\n\nRespuesta: Sí."
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class MixMaker:
@@ -156,17 +151,7 @@ class _Log:
         if state == "planning":
             return [self.planning(first)]
         bidders = rng.sample(suppliers, bids_count)
-        canon = {
-            s[0]: json.dumps(
-                {
-                    "supplier": s[0],
-                    "prices": [{"lot": "", "amount": str(estimate * rng.uniform(0.8, 1.1))}],
-                    "documents": [{"title": "Propuesta técnica", "sha256": _sha(s[0])}],
-                },
-                sort_keys=True,
-            )
-            for s in bidders
-        }
+        canon = sealed_contents(rng, bidders, estimate)
         fixed = 4 + (1 if bids_count > 1 else 0)  # tender, opening, award, contract (+ disq.)
         enquiries = max(0, min(3, wanted - fixed - 2))
         for q in range(enquiries):
@@ -195,7 +180,7 @@ class _Log:
                             {
                                 "id": "commitment",
                                 "documentType": "submissionDocuments",
-                                "description": _sha(canon[s[0]]),
+                                "description": sha(canon[s[0]]),
                             }
                         ],
                     }

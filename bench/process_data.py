@@ -50,6 +50,23 @@ def sha(text_: str) -> str:
     return hashlib.sha256(text_.encode()).hexdigest()
 
 
+def sealed_contents(
+    rng: random.Random, bidders: list[tuple[str, str]], estimate: float
+) -> dict[str, str]:
+    """Each bidder's sealed bid as canonical JSON (its price drawn around ``estimate``)."""
+    return {
+        s[0]: json.dumps(
+            {
+                "supplier": s[0],
+                "prices": [{"lot": "", "amount": str(estimate * rng.uniform(0.8, 1.1))}],
+                "documents": [{"title": "Propuesta técnica", "sha256": sha(s[0])}],
+            },
+            sort_keys=True,
+        )
+        for s in bidders
+    }
+
+
 class ProcessMaker:
     """Release logs shaped like ours: every release a full snapshot of the process."""
 
@@ -128,17 +145,7 @@ class ProcessMaker:
 
         emit("tender")
         bidders = rng.sample(self.suppliers, bids_count)
-        canon = {
-            s[0]: json.dumps(
-                {
-                    "supplier": s[0],
-                    "prices": [{"lot": "", "amount": str(estimate * rng.uniform(0.8, 1.1))}],
-                    "documents": [{"title": "Propuesta técnica", "sha256": sha(s[0])}],
-                },
-                sort_keys=True,
-            )
-            for s in bidders
-        }
+        canon = sealed_contents(rng, bidders, estimate)
         fixed = 4 + (1 if bids_count > 1 else 0)  # tender, opening, award, contract (+ disq.)
         enquiries = max(0, min(3, releases_wanted - fixed - 2))
         for q in range(enquiries):
