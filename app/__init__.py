@@ -14,7 +14,7 @@ BLUEPRINTS = ("public", "auth", "supplier", "buyer", "finance", "admin", "api")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    from app import config, db, i18n, library_settings, security, security_headers
+    from app import config, db, i18n, library_settings, security, security_headers, server_timing
     from app.extensions import limiter
 
     app = Flask(
@@ -23,6 +23,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     config.load_config(app, overrides)
+    server_timing.init_app(app)  # first: its clock starts before the other hooks
     db.init_app(app)
     library_settings.init_app(app)
     i18n.init_app(app)

@@ -13,6 +13,8 @@ from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from marketplace.writers import queue_writers, watch_statements
+
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,11 +52,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connect_args.setdefault("check_same_thread", False)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    else:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **kwargs)
+    watch_statements(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -70,9 +74,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(_SQLITE_BEGIN.get())
+    queue_writers(engine, _SQLITE_BEGIN)
 
 
 #: How SQLite transactions begin in this context (see :func:`sqlite_write_first`).
@@ -86,8 +88,9 @@ def sqlite_write_first() -> Iterator[None]:
     A plain BEGIN reads first and asks for the write lock at its first write; if another
     writer committed in between, SQLite refuses at once ("database is locked") instead of
     waiting. Actions that many people send at the same moment (bids in the last minute)
-    begin their transaction here so that they queue behind each other for up to the
-    busy timeout. No effect on PostgreSQL, where row locks do this job.
+    begin their transaction here so that they queue behind each other, in arrival order
+    within a process (marketplace/writers.py), for up to the busy timeout. No effect on
+    PostgreSQL, where row locks do this job.
     """
     token = _SQLITE_BEGIN.set("BEGIN IMMEDIATE")
     try:
