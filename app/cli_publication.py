@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from app.cli_ocds import ocds
 from app.db import db_session
 from marketplace.publication import bulk, quality
+from marketplace.publication.catch_up import catch_up
 from marketplace.publication.services import (
     configured_schema,
     format_ocds_datetime,
@@ -63,6 +64,8 @@ def export(formats: tuple[str, ...], year: int | None, since: str | None, out: P
             click.echo(f"--since: not an ISO 8601 date or date-time: {since!r}", err=True)
             sys.exit(2)
     session = db_session()
+    if catch_up(session):  # records with every release in them
+        session.commit()
     if year is None and since_at is None:
         directory = out or Path(current_app.config["BULK_DIR"])
         report = bulk.export_set(session, directory, bulk_metadata, formats)

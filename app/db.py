@@ -10,9 +10,12 @@ from contextlib import ExitStack
 
 from flask import Flask, current_app, g, request
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from marketplace.db import make_engine, sqlite_write_first
+from marketplace.publication.catch_up import catch_up
+from marketplace.publication.services import PENDING_KEY
 
 #: Requests that change something: on SQLite their transactions take the write lock first.
 _WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -22,9 +25,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
-        self.sessionmaker: sessionmaker[Session] = sessionmaker(
-            self.engine, expire_on_commit=False
-        )
+        self.sessionmaker: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
 
 
 def init_app(app: Flask) -> Database:
@@ -50,12 +51,29 @@ def init_app(app: Flask) -> Database:
                 stack.close()
 
     @app.teardown_appcontext
-    def _close_session(_exc: BaseException | None) -> None:
+    def _close_session(exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
+            if exc is None and session.info.get(PENDING_KEY):
+                _catch_up(app, session)
             session.close()
 
     return database
+
+
+def _catch_up(app: Flask, session: Session) -> None:
+    """Merge the releases this request published with a deferred compile into their
+    records, without waiting for a record another request is publishing to (that one
+    catches up after it). A failure loses nothing: the releases stay pending, merged by
+    the next request, publication or ``search sync``, and shown merged meanwhile."""
+    ocids = session.info.pop(PENDING_KEY)
+    try:
+        session.rollback()  # a fresh transaction, after the request's commit
+        catch_up(session, ocids, wait=False)
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        app.logger.exception("could not merge pending releases of %s", sorted(ocids))
 
 
 def get_database(app: Flask | None = None) -> Database:

@@ -20,6 +20,7 @@ from app.api.params import (
 )
 from app.db import db_session
 from marketplace.publication import queries
+from marketplace.publication.catch_up import record_compiled
 from marketplace.publication.services import configured_schema, format_ocds_datetime
 from ocds import packages
 from ocds.merge import versioned_release
@@ -98,7 +99,7 @@ def records() -> ResponseReturnValue:
                 packages.linked_release(public_url("api.release", release_id=s.id), s.date, s.tags)
                 for s in stubs[row.ocid]
             ],
-            row.compiled,
+            record_compiled(session, row),
         )
         for row in page.rows
     ]
@@ -123,7 +124,7 @@ def record(ocid: str) -> ResponseReturnValue:
     item = packages.record(
         ocid,
         releases,
-        row.compiled,
+        record_compiled(session, row),
         versioned_release(releases, configured_schema()) if versioned else None,
     )
     package = packages.record_package(package_metadata(row.updated_at), [item])

@@ -45,6 +45,7 @@ from app.public.process_flags import FlagView, flags
 from app.public.process_format import Formatter
 from marketplace.accounts.models import Organisation
 from marketplace.audit.models import AuditEvent
+from marketplace.publication.catch_up import record_compiled
 from marketplace.publication.models import OcdsRecord, OcdsRelease
 from ocds.diff import Change, release_diffs
 from ocds.redflags import Context
@@ -356,7 +357,7 @@ def _imported_rows(session: Session, ocid: str) -> list[ReleaseRow]:
 def process_view(
     session: Session, record: OcdsRecord, context: Context, fmt: Formatter
 ) -> ProcessView:
-    compiled = record.compiled if isinstance(record.compiled, dict) else {}
+    compiled = record_compiled(session, record) if isinstance(record.compiled, dict) else {}
     releases = release_rows(session, record)
     tender = as_dict(compiled.get("tender"))
     tender_docs = documents(tender.get("documents"))

@@ -44,6 +44,7 @@ from marketplace.bids.services import (
     withdraw_bid,
 )
 from marketplace.db import sqlite_write_first, utcnow
+from marketplace.publication.services import deferred_compile
 from marketplace.suppliers.services import supplier_for_org
 from marketplace.tenders.models import Tender
 from marketplace.tenders.queries import opportunities, read_tender
@@ -71,10 +72,14 @@ class ActionForm(FlaskForm):
 
 
 def _run(action: Callable[[], Any], form: FlaskForm) -> Any:
-    """Call one service and commit; on a broken rule roll back and show it on the form."""
+    """Call one service and commit; on a broken rule roll back and show it on the form.
+
+    The record's compiled release is brought up to date after the commit, at the end of
+    the request (app/db.py), so the tender stays locked only for the bid itself."""
     session = db_session()
     try:
-        result = action()
+        with deferred_compile():
+            result = action()
         session.commit()
     except NotYourBid:
         session.rollback()

@@ -38,6 +38,7 @@ from marketplace.analytics.models import (
     AnalyticsYear,
 )
 from marketplace.db import Base, utcnow
+from marketplace.publication.catch_up import current_compiled
 from marketplace.publication.models import OcdsRecord
 from ocds.analytics import ProcessFacts, Totals, merge, process_facts
 
@@ -109,16 +110,20 @@ def _store(session: Session, ocids: Sequence[str], sums: _YearSums) -> None:
         old = ProcessFacts.from_dict(data)
         sums[old.year or 0].remove(old)
     rows = session.execute(
-        select(OcdsRecord.ocid, OcdsRecord.updated_at, OcdsRecord.compiled).where(
-            OcdsRecord.ocid.in_(ocids)
-        )
+        select(
+            OcdsRecord.ocid,
+            OcdsRecord.updated_at,
+            OcdsRecord.compiled,
+            OcdsRecord.release_count,
+            OcdsRecord.pending_releases,
+        ).where(OcdsRecord.ocid.in_(ocids))
     ).all()
     session.execute(delete(AnalyticsParty).where(AnalyticsParty.ocid.in_(ocids)))
     session.execute(delete(AnalyticsFact).where(AnalyticsFact.ocid.in_(ocids)))
     facts_rows: list[dict[str, Any]] = []
     party_rows: list[dict[str, Any]] = []
-    for ocid, updated_at, compiled in rows:
-        facts = process_facts(compiled)
+    for ocid, updated_at, stored, release_count, pending in rows:
+        facts = process_facts(current_compiled(session, ocid, stored, release_count, pending))
         buyer = facts.buyer_id if len(facts.buyer_id or "") <= PARTY_ID_LENGTH else None
         facts_rows.append(
             {

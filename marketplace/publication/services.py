@@ -2,13 +2,23 @@
 
 Everything happens in the caller's transaction, so a domain change and its release commit
 together or not at all (DESIGN.md §1). Only the record of the release's ocid is touched.
+
+Inside :func:`deferred_compile` (sealed bids on PostgreSQL, the last minute before a
+deadline) a release is appended and its record only counts it as pending: the compiled
+release, hundreds of kilobytes once a tender has a thousand bids, is not read, merged and
+rewritten while the tender is locked. :mod:`marketplace.publication.catch_up` merges the
+pending releases later, many at once, and any publication without deferral merges them
+first; readers that show the record merge them on the fly meanwhile.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +91,29 @@ class PublishedRelease:
     sequence: int
     sha256: str
     release: dict[str, Any] = field(repr=False)
-    compiled: dict[str, Any] = field(repr=False)
+    #: The record's compiled release after this one; None when its compile was deferred.
+    compiled: dict[str, Any] | None = field(repr=False)
+
+
+#: Session.info key: ocids whose records have releases waiting to be merged (catch_up).
+PENDING_KEY = "tianguis.pending_records"
+
+_DEFERRED = contextvars.ContextVar("tianguis_deferred_compile", default=False)
+
+
+@contextmanager
+def deferred_compile() -> Iterator[None]:
+    """Releases published inside are merged into their record later (on PostgreSQL:
+    SQLite rewrites a whole row to change one column of it, so there is nothing to save).
+
+    The caller makes sure someone catches up: the web app does it at the end of the
+    request (``marketplace.publication.catch_up``), ``search sync`` after a crash.
+    """
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
 
 
 def canonical_json(data: Any) -> str:
@@ -109,12 +141,24 @@ _INSERT_OUTBOX = insert(Base.metadata.tables[SearchOutbox.__tablename__])
 _SELECT_RECORD = (
     select(
         OcdsRecord.release_count,
+        OcdsRecord.pending_releases,
         OcdsRecord.compiled,
         OcdsRecord.first_release_date,
         OcdsRecord.last_release_date,
     )
     .where(OcdsRecord.ocid == bindparam("key"))
     # Appends to one ocid queue up here instead of racing for the next sequence number.
+    .with_for_update()
+)
+#: The same without the compiled release, for a deferred compile.
+_SELECT_COUNTS = (
+    select(
+        OcdsRecord.release_count,
+        OcdsRecord.pending_releases,
+        OcdsRecord.first_release_date,
+        OcdsRecord.last_release_date,
+    )
+    .where(OcdsRecord.ocid == bindparam("key"))
     .with_for_update()
 )
 _UPDATE_RECORD = update(_RECORDS).where(_RECORDS.c.ocid == bindparam("key"))
@@ -137,7 +181,10 @@ def publish(
     if not isinstance(ocid, str) or not ocid:
         raise InvalidRelease([_finding("ocid", "a release needs an ocid", "required")])
 
-    record = session.execute(_SELECT_RECORD, {"key": ocid}).one_or_none()
+    defer = _DEFERRED.get() and session.get_bind().dialect.name == "postgresql"
+    record = session.execute(
+        _SELECT_COUNTS if defer else _SELECT_RECORD, {"key": ocid}
+    ).one_or_none()
     sequence = (record.release_count if record else 0) + 1
     release["id"] = f"{ocid}-{sequence}"
     release.setdefault("date", format_ocds_datetime(utcnow()))
@@ -166,6 +213,7 @@ def publish(
             "created_at": now,
         },
     )
+    compiled: dict[str, Any] | None
     if record is None:
         compiled = compile_record([release], schema)
         session.execute(
@@ -178,26 +226,26 @@ def publish(
                 "first_release_date": date,
                 "last_release_date": date,
                 "year": date.year,
+                "pending_releases": 0,
             },
         )
     else:
-        # ocdsmerge orders releases by their date strings; a release that sorts last can
-        # be merged onto the stored compiled release, any other changes the merge order.
-        if release["date"] >= record.compiled.get("date", ""):
-            compiled = merge_onto(record.compiled, release, schema)
+        changes = {
+            "key": ocid,
+            "release_count": sequence,
+            "updated_at": now,
+            "first_release_date": min(record.first_release_date, date),
+            "last_release_date": max(record.last_release_date, date),
+        }
+        if defer:
+            compiled = None
+            changes["pending_releases"] = record.pending_releases + 1
+            session.info.setdefault(PENDING_KEY, set()).add(ocid)
         else:
-            compiled = compile_record(releases_by_ocid(session, [ocid])[ocid], schema)
-        session.execute(
-            _UPDATE_RECORD,
-            {
-                "key": ocid,
-                "compiled": compiled,
-                "release_count": sequence,
-                "updated_at": now,
-                "first_release_date": min(record.first_release_date, date),
-                "last_release_date": max(record.last_release_date, date),
-            },
-        )
+            pending = pending_releases(session, ocid, record.release_count, record.pending_releases)
+            compiled = merged(session, ocid, record.compiled, [*pending, release], schema)
+            changes.update(compiled=compiled, pending_releases=0)
+        session.execute(_UPDATE_RECORD, changes)
     session.execute(_INSERT_OUTBOX, {"ocid": ocid, "enqueued_at": now})
     # The statements above bypass the identity map: a record object the caller loaded
     # earlier would show the old compiled release.
@@ -205,6 +253,38 @@ def publish(
     if loaded is not None:
         session.expire(loaded)
     return PublishedRelease(release["id"], ocid, sequence, digest, release, compiled)
+
+
+def pending_releases(
+    session: Session, ocid: str, release_count: int, pending: int
+) -> list[dict[str, Any]]:
+    """The last ``pending`` releases of ``ocid`` (not merged into its record yet)."""
+    if not pending:
+        return []
+    return list(
+        session.scalars(
+            select(OcdsRelease.data)
+            .where(OcdsRelease.ocid == ocid, OcdsRelease.sequence > release_count - pending)
+            .order_by(OcdsRelease.sequence)
+        )
+    )
+
+
+def merged(
+    session: Session,
+    ocid: str,
+    compiled: dict[str, Any],
+    releases: list[dict[str, Any]],
+    schema: OcdsSchema,
+) -> dict[str, Any]:
+    """``compiled`` with ``releases`` (the newest of ``ocid``, in sequence order) merged."""
+    for release in releases:
+        # ocdsmerge orders releases by their date strings; a release that sorts last can
+        # be merged onto the stored compiled release, any other changes the merge order.
+        if release["date"] < compiled.get("date", ""):
+            return compile_record(releases_by_ocid(session, [ocid])[ocid], schema)
+        compiled = merge_onto(compiled, release, schema)
+    return compiled
 
 
 def merge_onto(

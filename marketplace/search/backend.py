@@ -15,6 +15,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from marketplace.publication.catch_up import catch_up
 from marketplace.search import index, pg_sync, query, sync
 from marketplace.search.pg_query import PostgresSearch
 from marketplace.search.query import Hit, SearchResult
@@ -90,6 +91,7 @@ class WhooshBackend:
         return query.party_hits(self.index_dir, role, party_id, limit)
 
     def sync(self, session: Session, *, publishers: Mapping[str, str] | None = None) -> SyncResult:
+        catch_up(session, wait=False)  # index records with every release in them
         return sync.sync(session, self.index_dir, publishers=publishers)
 
     def reindex(
@@ -99,6 +101,7 @@ class WhooshBackend:
         publishers: Mapping[str, str] | None = None,
         thresholds: Thresholds | None = None,
     ) -> SyncResult:
+        catch_up(session, wait=False)
         return sync.reindex(session, self.index_dir, publishers=publishers, thresholds=thresholds)
 
     def flag_context(self) -> Context | None:
@@ -119,6 +122,7 @@ class PostgresBackend(PostgresSearch):
     name = "postgres"
 
     def sync(self, session: Session, *, publishers: Mapping[str, str] | None = None) -> SyncResult:
+        catch_up(session, wait=False)  # index records with every release in them
         return pg_sync.sync(session, publishers=publishers)
 
     def reindex(
@@ -128,6 +132,7 @@ class PostgresBackend(PostgresSearch):
         publishers: Mapping[str, str] | None = None,
         thresholds: Thresholds | None = None,
     ) -> SyncResult:
+        catch_up(session, wait=False)
         return pg_sync.reindex(session, publishers=publishers, thresholds=thresholds)
 
     def flag_context(self) -> Context | None:
