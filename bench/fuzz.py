@@ -69,8 +69,8 @@ def main() -> None:
         crawl_tally, tally = Tally(), Tally()
         reachable = discover(site, crawl_tally)
         targets: list[tuple[str, object]] = []
-        for cookie, forms in reachable.values():
-            targets += [("form", (f, cookie)) for f in forms]
+        for reached in reachable.values():
+            targets += [("form", (f, cookie)) for cookie, f in reached]
         targets += [("page", (p, None)) for p in public_pages(site)]
         ops = operations(site)
         targets += [("api", (op, mode)) for op in ops for mode in GenerationMode]
@@ -78,7 +78,7 @@ def main() -> None:
         each = max(1, math.ceil(args.requests / len(targets)))
         print(
             f"demo loaded in {loaded - started:.0f} s; {len(targets)} targets "
-            f"({sum(len(f) for _, f in reachable.values())} forms, {len(ops)} API operations), "
+            f"({sum(len(r) for r in reachable.values())} forms, {len(ops)} API operations), "
             f"{each} examples each",
             flush=True,
         )

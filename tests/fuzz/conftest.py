@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.fuzz.crawl import Form
-from tests.fuzz.forms import discover
+from tests.fuzz.forms import Reached, discover
 from tests.fuzz.site import Site, Tally, demo_site
 
 
@@ -27,5 +26,5 @@ def crawl_tally() -> Tally:
 
 
 @pytest.fixture(scope="package")
-def reachable_forms(site: Site, crawl_tally: Tally) -> dict[str, tuple[str | None, list[Form]]]:
+def reachable_forms(site: Site, crawl_tally: Tally) -> Reached:
     return discover(site, crawl_tally)

@@ -7,7 +7,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from hypothesis import given
 
-from tests.fuzz.crawl import ROLES, Form, client_for, crawl, demo_users
+from tests.fuzz.crawl import ROLES, Form, client_for, crawl
 from tests.fuzz.payloads import as_request_data, payloads, query_strings
 from tests.fuzz.site import INJECTIONS, Site, Tally, check_response, crash, fuzz_settings
 
@@ -30,19 +30,43 @@ def _client(site: Site, cookie: str | None) -> FlaskClient:
     return client
 
 
-def discover(site: Site, tally: Tally) -> dict[str, tuple[str | None, list[Form]]]:
-    """Per role: the logged-in session cookie and the forms that role can reach (pages
-    that fail on the way are problems in ``tally``)."""
+#: Per role, each form the crawler found with the session cookie of the visitor who found
+#: it (None: anonymous).
+Reached = dict[str, list[tuple[str | None, Form]]]
+
+
+def discover(site: Site, tally: Tally) -> Reached:
+    """Per role: the forms that role's visitors reach, first found per (endpoint, method),
+    each with its visitor's session cookie (pages that fail on the way are problems in
+    ``tally``). The objects those forms need are set up first (``tests.fuzz.states``)."""
+    from tests.fuzz.states import visitors
+
     with site.app.app_context():
         session = site.session()
-        users = demo_users(session)
+        crawls = visitors(site.app, session)
+        session.expunge_all()
         session.close()
-    found: dict[str, tuple[str | None, list[Form]]] = {}
-    for role in ROLES:
-        client = client_for(site.app, users.get(role))
-        forms = crawl(site.app, client, role, tally)
+    found: Reached = {role: [] for role in ROLES}
+    seen: set[tuple[str, str, str]] = set()
+    for visitor in crawls:
+        client = client_for(site.app, visitor.user)
+        if visitor.prepare is not None:
+            visitor.prepare(client)
+        forms = crawl(
+            site.app,
+            client,
+            visitor.role,
+            tally,
+            visitor.start,
+            visitor.max_pages,
+            visitor.own_only,
+        )
         cookie = client.get_cookie("session")
-        found[role] = (cookie.value if cookie else None, forms)
+        for form in forms:
+            key = (visitor.role, form.endpoint, form.method)
+            if key not in seen:
+                seen.add(key)
+                found[visitor.role].append((cookie.value if cookie else None, form))
     return found
 
 
