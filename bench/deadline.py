@@ -63,7 +63,7 @@ from marketplace.accounts.services import create_organisation, create_user  # no
 from marketplace.bids.models import Bid  # noqa: E402
 from marketplace.db import make_engine, utcnow  # noqa: E402
 from marketplace.plans.services import PlanLineInput, add_plan_line  # noqa: E402
-from marketplace.publication.models import OcdsRelease  # noqa: E402
+from marketplace.publication.models import OcdsRecord, OcdsRelease  # noqa: E402
 from marketplace.suppliers.rfc import rfc_check_digit  # noqa: E402
 from marketplace.suppliers.services import (  # noqa: E402
     AccountInput,
@@ -449,6 +449,13 @@ def main() -> None:
                 .where(OcdsRelease.ocid.in_([t[1] for t in tenders]))
             )
             releases_before = sum(t[2] for t in tenders)
+            # The records as left behind: every bid in them once, nothing waiting.
+            records = session.scalars(
+                select(OcdsRecord).where(OcdsRecord.ocid.in_([t[1] for t in tenders]))
+            ).all()
+            pending = sum(r.pending_releases for r in records)
+            details = [(r.compiled.get("bids") or {}).get("details", []) for r in records]
+            in_records = sum(len(d) for d in details)
         engine.dispose()
         missing = [a for a in acknowledged if stored.get(a[0]) != a[1]]
         print(f"bids sent:          {args.bids}")
@@ -457,6 +464,7 @@ def main() -> None:
         print(f"bids stored:        {len(stored)}")
         print(f"acknowledged, not stored: {len(missing)}")
         print(f"releases emitted:   {int(releases or 0) - releases_before} (tenderUpdate)")
+        print(f"compiled records:   {in_records} bids in them, {pending} releases not merged")
         if latencies:
             ms = sorted(x * 1000 for x in latencies)
             print(f"latency (POST to receipt page): p50 {statistics.median(ms):.0f} ms, "
@@ -467,7 +475,7 @@ def main() -> None:
                 print(f"server {part:5} (POST, Server-Timing): p50 "
                       f"{statistics.median(values):.0f} ms, p95 {percentile(values, 95):.0f} ms, "
                       f"max {values[-1]:.0f} ms")  # fmt: skip
-        if missing:
+        if missing or in_records != len(stored):
             sys.exit(1)
 
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from marketplace.db import utcnow
 from marketplace.publication.models import OcdsRecord, SearchOutbox
 from marketplace.publication.services import configured_schema, merged, pending_releases
 from ocds.schema import OcdsSchema
@@ -57,8 +56,17 @@ def catch_up(
             .values(compiled=compiled, pending_releases=0)
             .execution_options(synchronize_session=False)
         )
-        # A search sync may have read the record before this: it reads it again.
-        session.add(SearchOutbox(ocid=row.ocid, enqueued_at=utcnow()))
+        # A search sync may have read the record before this: it reads it again (the
+        # record's latest outbox row goes back in the queue; still one row per release).
+        latest = (
+            select(func.max(SearchOutbox.id)).where(SearchOutbox.ocid == row.ocid).scalar_subquery()
+        )
+        session.execute(
+            update(SearchOutbox)
+            .where(SearchOutbox.id == latest, SearchOutbox.processed_at.is_not(None))
+            .values(processed_at=None)
+            .execution_options(synchronize_session=False)
+        )
         changed += 1
     # The statements bypass the identity map: expire the loaded records.
     for record in list(session.identity_map.values()):

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
@@ -78,7 +79,11 @@ def test_deferred_releases_wait_and_catch_up_merges_them_all(
     expected = [("b0", "withdrawn"), ("b1", "pending"), ("b2", "pending")]
     assert bid_ids(record_compiled(db, stale)) == expected
 
+    # A search sync ran meanwhile and read the record without them (it was locked).
+    db.execute(update(SearchOutbox).where(SearchOutbox.ocid == OCID).values(processed_at=utcnow()))
     assert catch_up(db, [OCID]) == 1
+    queued = db.scalars(select(SearchOutbox.processed_at).where(SearchOutbox.ocid == OCID)).all()
+    assert len(queued) == 5 and queued[-1] is None  # read again; still one row per release
     fresh = record(db)
     assert fresh.pending_releases == 0
     assert fresh.compiled == full_compile(db, schema)
