@@ -28,8 +28,9 @@ ROLES = ("public", "supplier", "buyer", "finance", "admin")
 #: own tests), the JSON API (schemathesis covers it) and static files.
 SKIP = re.compile(r"^/(static|api|bulk)/|/logout$|\.(csv|atom|pdf|zip|json|gz|xlsx)$")
 PAGES_PER_ENDPOINT = 6
-#: The role's own pages (``buyer.*`` for a buyer): lists of work are long, and the item
-#: waiting for this person is seldom among the first six.
+#: The role's own pages (``buyer.*`` for a buyer; not for visitors with ``own_only``):
+#: lists of work are long, and the item waiting for this person is seldom among the first
+#: six.
 OWN_PAGES_PER_ENDPOINT = 30
 MAX_PAGES = 400
 
@@ -185,7 +186,8 @@ def crawl(
         own = endpoint.startswith(f"{role}.")
         if own_only and not own and url not in start:
             continue
-        if visits[endpoint] >= (OWN_PAGES_PER_ENDPOINT if own else PAGES_PER_ENDPOINT):
+        long_lists = own and role != "public" and not own_only
+        if visits[endpoint] >= (OWN_PAGES_PER_ENDPOINT if long_lists else PAGES_PER_ENDPOINT):
             continue
         visits[endpoint] += 1
         pages += 1

@@ -139,9 +139,9 @@ def _past_standstill(session: Session) -> User | None:
     tenders = sorted({a.tender_id for a in pending})
     assert len(tenders) >= 2, "the demo needs two tenders with awards in standstill"
     first = session.get(Tender, tenders[0])
-    assert first is not None and all(a.standstill_end for a in pending)
-    end = max(a.standstill_end for a in pending if a.tender_id == first.id)  # type: ignore[type-var]
-    apply_due_awards(session, first, end + dt.timedelta(minutes=1))  # type: ignore[operator]
+    ends = [a.standstill_end for a in pending if a.tender_id == tenders[0]]
+    assert first is not None and ends and None not in ends
+    apply_due_awards(session, first, max(e for e in ends if e) + dt.timedelta(minutes=1))
     winners = {a.supplier_id for a in pending if a.tender_id == tenders[1]}
     losers = session.scalars(
         select(Bid.supplier_id).where(Bid.tender_id == tenders[1]).order_by(Bid.id)
@@ -169,7 +169,7 @@ def _framework_call(session: Session, buyer: User, supplier: User, now: dt.datet
 
 def _half_login(email: str) -> Callable[[FlaskClient], None]:
     def log_in(client: FlaskClient) -> None:
-        data = {"email": email, "password": DEMO_PASSWORD}
+        data: dict[str, object] = {"email": email, "password": DEMO_PASSWORD}
         response = post_form(client, "/account/login", data)
         assert response.status_code == 302, "the password step of the login failed"
 
