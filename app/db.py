@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from marketplace.db import make_engine, sqlite_write_first
-from marketplace.publication.catch_up import catch_up
+from marketplace.publication import catch_up as records
 from marketplace.publication.services import PENDING_KEY
 
 #: Requests that change something: on SQLite their transactions take the write lock first.
@@ -54,22 +54,23 @@ def init_app(app: Flask) -> Database:
     def _close_session(exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            if exc is None and session.info.get(PENDING_KEY):
-                _catch_up(app, session)
+            pending = session.info.pop(PENDING_KEY, None) or {}
+            due = [ocid for ocid, count in pending.items() if count >= records.CATCH_UP_EVERY]
+            if exc is None and due:
+                _catch_up(app, session, due)
             session.close()
 
     return database
 
 
-def _catch_up(app: Flask, session: Session) -> None:
-    """Merge the releases this request published with a deferred compile into their
-    records, without waiting for a record another request is publishing to (that one
-    catches up after it). A failure loses nothing: the releases stay pending, merged by
-    the next request, publication or ``search sync``, and shown merged meanwhile."""
-    ocids = session.info.pop(PENDING_KEY)
+def _catch_up(app: Flask, session: Session, ocids: list[str]) -> None:
+    """Merge the releases published with a deferred compile into the records of
+    ``ocids``, unless another request is doing it (then that one merges ours too). A
+    failure loses nothing: the releases stay pending, merged by a later request,
+    publication or ``search sync``, and shown merged meanwhile."""
     try:
         session.rollback()  # a fresh transaction, after the request's commit
-        catch_up(session, ocids, wait=False)
+        records.catch_up(session, ocids, wait=False)
         session.commit()
     except SQLAlchemyError:
         session.rollback()

@@ -63,6 +63,7 @@ from marketplace.accounts.services import create_organisation, create_user  # no
 from marketplace.bids.models import Bid  # noqa: E402
 from marketplace.db import make_engine, utcnow  # noqa: E402
 from marketplace.plans.services import PlanLineInput, add_plan_line  # noqa: E402
+from marketplace.publication.catch_up import record_compiled  # noqa: E402
 from marketplace.publication.models import OcdsRecord, OcdsRelease  # noqa: E402
 from marketplace.suppliers.rfc import rfc_check_digit  # noqa: E402
 from marketplace.suppliers.services import (  # noqa: E402
@@ -454,8 +455,8 @@ def main() -> None:
                 select(OcdsRecord).where(OcdsRecord.ocid.in_([t[1] for t in tenders]))
             ).all()
             pending = sum(r.pending_releases for r in records)
-            details = [(r.compiled.get("bids") or {}).get("details", []) for r in records]
-            in_records = sum(len(d) for d in details)
+            shown = [record_compiled(session, r) for r in records]  # as pages and API show
+            in_records = sum(len((c.get("bids") or {}).get("details", [])) for c in shown)
         engine.dispose()
         missing = [a for a in acknowledged if stored.get(a[0]) != a[1]]
         print(f"bids sent:          {args.bids}")
@@ -464,7 +465,8 @@ def main() -> None:
         print(f"bids stored:        {len(stored)}")
         print(f"acknowledged, not stored: {len(missing)}")
         print(f"releases emitted:   {int(releases or 0) - releases_before} (tenderUpdate)")
-        print(f"compiled records:   {in_records} bids in them, {pending} releases not merged")
+        print(f"records as shown:   {in_records} bids in them ({pending} releases waiting to "
+              "be merged into the stored compiled release)")  # fmt: skip
         if latencies:
             ms = sorted(x * 1000 for x in latencies)
             print(f"latency (POST to receipt page): p50 {statistics.median(ms):.0f} ms, "

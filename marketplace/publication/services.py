@@ -95,7 +95,8 @@ class PublishedRelease:
     compiled: dict[str, Any] | None = field(repr=False)
 
 
-#: Session.info key: ocids whose records have releases waiting to be merged (catch_up).
+#: Session.info key: {ocid: releases waiting to be merged into its record} after this
+#: session's deferred publications (for ``catch_up``).
 PENDING_KEY = "tianguis.pending_records"
 
 _DEFERRED = contextvars.ContextVar("tianguis_deferred_compile", default=False)
@@ -106,8 +107,10 @@ def deferred_compile() -> Iterator[None]:
     """Releases published inside are merged into their record later (on PostgreSQL:
     SQLite rewrites a whole row to change one column of it, so there is nothing to save).
 
-    The caller makes sure someone catches up: the web app does it at the end of the
-    request (``marketplace.publication.catch_up``), ``search sync`` after a crash.
+    The caller makes sure someone catches up: the web app does it at the end of a request
+    that leaves a record with ``CATCH_UP_EVERY`` pending releases (one rewrite for that
+    many bids), ``search sync`` and the next publication without deferral do it for the
+    rest (``marketplace.publication.catch_up``).
     """
     token = _DEFERRED.set(True)
     try:
@@ -240,7 +243,7 @@ def publish(
         if defer:
             compiled = None
             changes["pending_releases"] = record.pending_releases + 1
-            session.info.setdefault(PENDING_KEY, set()).add(ocid)
+            session.info.setdefault(PENDING_KEY, {})[ocid] = changes["pending_releases"]
         else:
             pending = pending_releases(session, ocid, record.release_count, record.pending_releases)
             compiled = merged(session, ocid, record.compiled, [*pending, release], schema)

@@ -68,6 +68,13 @@ class SearchBackend(Protocol):
         ...
 
 
+def _catch_up(session: Session) -> None:
+    """Records with every release merged before they are indexed; committed at once, so
+    that bids publishing to those records do not wait for the indexing."""
+    if catch_up(session, wait=False):
+        session.commit()
+
+
 @dataclass(frozen=True)
 class WhooshBackend:
     """The index files under ``index_dir`` (marketplace/search/index.py)."""
@@ -91,7 +98,7 @@ class WhooshBackend:
         return query.party_hits(self.index_dir, role, party_id, limit)
 
     def sync(self, session: Session, *, publishers: Mapping[str, str] | None = None) -> SyncResult:
-        catch_up(session, wait=False)  # index records with every release in them
+        _catch_up(session)
         return sync.sync(session, self.index_dir, publishers=publishers)
 
     def reindex(
@@ -101,7 +108,7 @@ class WhooshBackend:
         publishers: Mapping[str, str] | None = None,
         thresholds: Thresholds | None = None,
     ) -> SyncResult:
-        catch_up(session, wait=False)
+        _catch_up(session)
         return sync.reindex(session, self.index_dir, publishers=publishers, thresholds=thresholds)
 
     def flag_context(self) -> Context | None:
@@ -122,7 +129,7 @@ class PostgresBackend(PostgresSearch):
     name = "postgres"
 
     def sync(self, session: Session, *, publishers: Mapping[str, str] | None = None) -> SyncResult:
-        catch_up(session, wait=False)  # index records with every release in them
+        _catch_up(session)
         return pg_sync.sync(session, publishers=publishers)
 
     def reindex(
@@ -132,7 +139,7 @@ class PostgresBackend(PostgresSearch):
         publishers: Mapping[str, str] | None = None,
         thresholds: Thresholds | None = None,
     ) -> SyncResult:
-        catch_up(session, wait=False)
+        _catch_up(session)
         return pg_sync.reindex(session, publishers=publishers, thresholds=thresholds)
 
     def flag_context(self) -> Context | None:
