@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search.py [--records 100000] [--seed 1] [--queries 500] [--dir DIR]
     .venv/bin/python bench/search.py --backend postgres --database-url URL [--records N]
+    .venv/bin/python bench/search.py --backend postgres --database-url URL --existing
 
 Builds the index (red flags included, with a context over all records) into a fresh
 directory, then runs mixed queries (words, facet filters, ranges, sorts, pages) the
@@ -196,6 +197,12 @@ def main() -> None:
         action="store_true",
         help="query the index already in --dir (built by an earlier run with the same "
         "--records and --seed) instead of building it again",
+    )
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="postgres: query the documents already in --database-url (made by "
+        "bench/generate.py and tianguis search reindex) instead of generated ones",
     )
     parser.add_argument("--profile", action="store_true", help="print where query time goes")
     parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh")

@@ -2,10 +2,13 @@
 
 Loads the same generated compiled releases through the same document code the app
 uses (``fields_for`` then ``pg_sync.row``), bulk-inserts them into ``search_document``
-(after migrating the database if needed), then runs the same mixed queries through
-the backend's ``search`` (facet counts and highlights included), each in its own
-transaction as a request would. Prints the build rate and wall-time percentiles
-(PostgreSQL's time is in another process: there is no thread CPU figure here).
+and ``search_shown`` (after migrating the database if needed), then runs the same
+mixed queries through the backend's ``search`` (facet counts and highlights included),
+each in its own transaction as a request would. With ``--existing`` it builds nothing
+and queries the documents already in the database (e.g. 1,000,000 processes from
+bench/generate.py made searchable by ``tianguis search reindex``). Prints the build
+rate and wall-time percentiles (PostgreSQL's time is in another process: there is no
+thread CPU figure here).
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ def run(
         migrations.upgrade(conn)
     with Session(engine) as session:
         count = session.scalar(text("SELECT count(*) FROM search_document")) or 0
-        if args.reuse and count == args.records:
+        if args.existing:
+            print(f"querying the {count:,} documents already in the database")
+        elif args.reuse and count == args.records:
             for n in range(1, args.records + 1):
                 compiled_release(rng, n)
             print(f"reusing the {count:,} documents in the database")
@@ -66,7 +71,7 @@ def build(
     records = [compiled_release(rng, n) for n in range(1, args.records + 1)]
     context = build_context(records)
     prepared = time.perf_counter()
-    session.execute(text("TRUNCATE search_document"))
+    session.execute(text("TRUNCATE search_document, search_shown"))
 
     def rows() -> Iterator[dict[str, Any]]:
         for compiled in records:
@@ -82,6 +87,7 @@ def build(
     pg_sync.save_context(session, context)
     session.commit()
     session.execute(text("ANALYZE search_document"))
+    session.execute(text("ANALYZE search_shown"))
     pg_facets.recount(session)  # as reindex does: the kept counts of every process
     session.commit()
     built = time.perf_counter()

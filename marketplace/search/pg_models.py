@@ -1,8 +1,10 @@
 """The PostgreSQL search backend's tables (``SEARCH_BACKEND = "postgres"``).
 
-``search_document`` holds one row per process: the fields the explorer shows, the
-facet values (arrays for the multi-valued ones) and ``words``, a ``tsvector`` of the
-Spanish and English stems of the unaccented text, under a GIN index. On SQLite the
+``search_document`` holds one narrow row per process, read for every match: the facet
+values (arrays for the multi-valued ones), the sort keys and ``words``, a ``tsvector``
+of the Spanish and English stems of the unaccented text, under a GIN index.
+``search_shown`` holds the fields the explorer shows (JSONB, about 1.6 KB a process),
+read only for the rows of a page. On SQLite the
 table exists with plain columns and stays empty (the whoosh backend is used there).
 ``search_state`` keeps the red-flag context of the last rebuild, as a whoosh index
 generation keeps its ``redflags-context.json``.
@@ -43,8 +45,6 @@ class SearchDocument(Base):
     )
 
     ocid: Mapped[str] = mapped_column(String(300), primary_key=True)
-    #: Everything ``Hit`` shows (title, description, items, amounts, dates as ISO text).
-    stored: Mapped[dict[str, Any]] = mapped_column(STORED)
     words: Mapped[str | None] = mapped_column(WORDS)
     buyer: Mapped[str | None] = mapped_column(Text)
     buyer_id: Mapped[str | None] = mapped_column(Text)
@@ -63,6 +63,17 @@ class SearchDocument(Base):
     date_rank: Mapped[float | None] = mapped_column(Float)
     amount_rank: Mapped[float | None] = mapped_column(Float)
     #: The record's ``updated_at`` when indexed: an older copy never replaces a newer one.
+    record_updated: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SearchShown(Base):
+    """What a hit shows of one process (written with its ``search_document`` row)."""
+
+    __tablename__ = "search_shown"
+
+    ocid: Mapped[str] = mapped_column(String(300), primary_key=True)
+    #: Everything ``Hit`` shows (title, description, items, amounts, dates as ISO text).
+    stored: Mapped[dict[str, Any]] = mapped_column(STORED)
     record_updated: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 

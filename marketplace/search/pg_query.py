@@ -154,8 +154,8 @@ class PostgresSearch:
         self, where: _Where, request: SearchRequest, limit: int | None, offset: int = 0
     ) -> list[dict[str, Any]]:
         sql = (
-            f"SELECT d.stored FROM search_document d WHERE {where.sql} "
-            f"ORDER BY {self._order(where, request)}"
+            f"SELECT s.stored FROM search_document d JOIN search_shown s ON s.ocid = d.ocid "
+            f"WHERE {where.sql} ORDER BY {self._order(where, request)}"
         )
         params = dict(where.params)
         if limit is not None:
@@ -206,7 +206,7 @@ class PostgresSearch:
             else:
                 total = number
         ocids = [ocid for _n, ocid in sorted(page_rows)]
-        sql = "SELECT d.ocid, d.stored FROM search_document d WHERE d.ocid = ANY(:o)"
+        sql = "SELECT s.ocid, s.stored FROM search_shown s WHERE s.ocid = ANY(:o)"
         found = {ocid: doc for ocid, doc in self._session().execute(text(sql), {"o": ocids})}
         return total, counts, [found[ocid] for ocid in ocids]
 
@@ -290,8 +290,8 @@ class PostgresSearch:
             else "d.supplier_ids && CAST(ARRAY[:party] AS text[])"
         )
         sql = (
-            f"SELECT d.stored FROM search_document d WHERE {condition} "
-            f"ORDER BY {ORDERS['date']} LIMIT :limit"
+            f"SELECT s.stored FROM search_document d JOIN search_shown s ON s.ocid = d.ocid "
+            f"WHERE {condition} ORDER BY {ORDERS['date']} LIMIT :limit"
         )
         rows = self._session().scalars(text(sql), {"party": party_id, "limit": limit})
         return [stored_hit(row, {}) for row in rows]

@@ -46,11 +46,11 @@ _ONE_LANGUAGE = (
 )
 WORDS_SQL = " || ".join(_ONE_LANGUAGE.format(c=c) for c in ("spanish", "english"))
 _SORT = ("date", "date_rank", "amount", "amount_rank")
-COLUMNS = ("stored", "words", *_SINGLE, *_MULTI, "publisher", *_SORT, "record_updated")
+COLUMNS = ("words", *_SINGLE, *_MULTI, "publisher", *_SORT, "record_updated")
 UPSERT = text(
     "INSERT INTO search_document (ocid, "
     + ", ".join(COLUMNS)
-    + ") VALUES (:ocid, CAST(:stored AS jsonb), "
+    + ") VALUES (:ocid, "
     + WORDS_SQL
     + ", "
     + ", ".join(f":{c}" for c in _SINGLE)
@@ -62,6 +62,13 @@ UPSERT = text(
     + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)
     + " WHERE search_document.record_updated IS NULL OR EXCLUDED.record_updated IS NULL"
     " OR search_document.record_updated <= EXCLUDED.record_updated"
+)
+UPSERT_SHOWN = text(
+    "INSERT INTO search_shown (ocid, stored, record_updated) "
+    "VALUES (:ocid, CAST(:stored AS jsonb), :record_updated) ON CONFLICT (ocid) DO UPDATE "
+    "SET stored = EXCLUDED.stored, record_updated = EXCLUDED.record_updated"
+    " WHERE search_shown.record_updated IS NULL OR EXCLUDED.record_updated IS NULL"
+    " OR search_shown.record_updated <= EXCLUDED.record_updated"
 )
 
 EPOCH = dt.datetime(1970, 1, 1)
@@ -101,6 +108,16 @@ def row(fields: Mapping[str, Any], record_updated: dt.datetime | None = None) ->
 def write(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(UPSERT, rows)
+        session.execute(UPSERT_SHOWN, rows)
+
+
+def delete(session: Session, ocids: list[str] | None = None) -> None:
+    """Forget these documents (None: every one)."""
+    for table in ("search_document", "search_shown"):
+        if ocids is None:
+            session.execute(text(f"DELETE FROM {table}"))
+        else:
+            session.execute(text(f"DELETE FROM {table} WHERE ocid = ANY(:gone)"), {"gone": ocids})
 
 
 def load_context(session: Session) -> Context | None:
@@ -165,9 +182,7 @@ def sync(session: Session, *, publishers: Mapping[str, str] | None = None) -> Sy
         write(session, documents)
         gone = sorted(set(ocids) - {d["ocid"] for d in documents})
         if gone:
-            session.execute(
-                text("DELETE FROM search_document WHERE ocid = ANY(:gone)"), {"gone": gone}
-            )
+            delete(session, gone)
         if facets[1]:
             after = pg_facets.values_of(session, ocids)
             facets = (pg_facets.adjust(*facets, before, after), facets[1])
@@ -218,7 +233,7 @@ def _rebuild(
         select(func.max(SearchOutbox.id)).where(SearchOutbox.processed_at.is_(None))
     )
     context = build_context(_compiled_records(session), thresholds)
-    session.execute(text("DELETE FROM search_document"))
+    delete(session)
     count = 0
     batch: list[dict[str, Any]] = []
     for compiled, publisher, updated in _records(session):

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from marketplace.search.backend import SearchBackend, WhooshBackend, make_backend
-from marketplace.search.pg_models import SearchDocument, SearchState
+from marketplace.search.pg_models import SearchDocument, SearchShown, SearchState
 from tests.search.records import corpus, store
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -79,5 +79,6 @@ def lose_index(backend: SearchBackend, db: Session) -> None:
         shutil.rmtree(backend.index_dir)
     else:
         db.execute(delete(SearchDocument))
+        db.execute(delete(SearchShown))
         db.execute(delete(SearchState))
         db.flush()

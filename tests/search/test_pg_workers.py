@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from marketplace.db import make_engine
 from marketplace.publication.models import OcdsRecord, SearchOutbox
 from marketplace.search import pg_sync, sync
-from marketplace.search.pg_models import SearchDocument, SearchState
+from marketplace.search.pg_models import SearchDocument, SearchShown, SearchState
 from tests.search.conftest import ON_POSTGRES
 from tests.search.records import PREFIX, record, store
 
@@ -32,6 +32,7 @@ def engine(database_url: str) -> Iterator[Engine]:
         like = f"{PREFIX}-9%"
         session.execute(delete(SearchOutbox).where(SearchOutbox.ocid.like(like)))
         session.execute(delete(SearchDocument).where(SearchDocument.ocid.like(like)))
+        session.execute(delete(SearchShown).where(SearchShown.ocid.like(like)))
         session.execute(delete(OcdsRecord).where(OcdsRecord.ocid.like(like)))
         session.execute(delete(SearchState))
         session.commit()
