@@ -236,9 +236,9 @@ def start_server(
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
-            requests.get(f"{base}/account/login", timeout=2)
+            requests.get(f"{base}/account/login", timeout=10)
             return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or busy starting up
             if server.poll() is not None:
                 sys.exit(f"the server stopped; see {log}")
             time.sleep(0.1)
