@@ -32,6 +32,9 @@ PAGES_PER_ENDPOINT = 6
 #: lists of work are long, and the item waiting for this person is seldom among the first
 #: six.
 OWN_PAGES_PER_ENDPOINT = 30
+#: Public pages seen logged in: the anonymous crawl sees six of each; these look for the
+#: forms a logged-in person gets there.
+PUBLIC_PAGES_LOGGED_IN = 2
 MAX_PAGES = 400
 
 
@@ -151,6 +154,17 @@ def _endpoint(urls: MapAdapter, path: str, method: str) -> str | None:
     return str(endpoint)
 
 
+def _page_cap(role: str, endpoint: str, own_only: bool) -> int:
+    """How many pages of ``endpoint`` a visitor of ``role`` sees."""
+    if role == "public":
+        return PAGES_PER_ENDPOINT
+    if endpoint.startswith(f"{role}."):
+        return PAGES_PER_ENDPOINT if own_only else OWN_PAGES_PER_ENDPOINT
+    if endpoint.startswith("public."):
+        return PUBLIC_PAGES_LOGGED_IN
+    return PAGES_PER_ENDPOINT
+
+
 def crawl(
     app: Flask,
     client: FlaskClient,
@@ -186,8 +200,7 @@ def crawl(
         own = endpoint.startswith(f"{role}.")
         if own_only and not own and url not in start:
             continue
-        long_lists = own and role != "public" and not own_only
-        if visits[endpoint] >= (OWN_PAGES_PER_ENDPOINT if long_lists else PAGES_PER_ENDPOINT):
+        if visits[endpoint] >= _page_cap(role, endpoint, own_only):
             continue
         visits[endpoint] += 1
         pages += 1

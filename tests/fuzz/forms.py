@@ -10,6 +10,7 @@ from hypothesis import given
 from tests.fuzz.crawl import ROLES, Form, client_for, crawl
 from tests.fuzz.payloads import as_request_data, payloads, query_strings
 from tests.fuzz.site import INJECTIONS, Site, Tally, check_response, crash, fuzz_settings
+from tests.fuzz.states import visitors
 
 #: POST forms whose answer 200 is a success page, not a refusal (the database changes).
 SUCCESS_PAGES = frozenset({"auth.recovery_codes", "auth.totp_enrol"})
@@ -39,8 +40,6 @@ def discover(site: Site, tally: Tally) -> Reached:
     """Per role: the forms that role's visitors reach, first found per (endpoint, method),
     each with its visitor's session cookie (pages that fail on the way are problems in
     ``tally``). The objects those forms need are set up first (``tests.fuzz.states``)."""
-    from tests.fuzz.states import visitors
-
     with site.app.app_context():
         session = site.session()
         crawls = visitors(site.app, session)
