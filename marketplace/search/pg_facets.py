@@ -31,15 +31,19 @@ TOTAL = ""
 def count_sql(where: str, extra_columns: str = "", extra_parts: tuple[str, ...] = ()) -> str:
     """One pass over the documents matching ``where`` (kept as ``m``): (facet, value,
     count) rows, ('', NULL, total), and the rows of ``extra_parts`` (queries on ``m``)."""
-    parts = ["SELECT '' AS facet, NULL::text AS value, count(*) AS n FROM m"]
+    # The total and every one-valued facet from one scan (a grouping set each).
+    single = [facet for facet in FACETS if facet not in MULTI_VALUED]
+    which = " ".join(f"WHEN GROUPING(m.{f}) = 0 THEN '{f}'" for f in single)
+    sets = ", ".join(f"(m.{f})" for f in single)
+    parts = [
+        f"SELECT g.facet, g.value, g.n FROM (SELECT CASE {which} ELSE '' END AS facet, "
+        f"COALESCE({', '.join(f'm.{f}' for f in single)}) AS value, count(*) AS n "
+        f"FROM m GROUP BY GROUPING SETS ({sets}, ())) g "
+        "WHERE g.facet = '' OR g.value IS NOT NULL"
+    ]
     for facet in FACETS:
         if facet in MULTI_VALUED:
             parts.append(f"SELECT '{facet}', v, count(*) FROM m, unnest(m.{facet}) v GROUP BY v")
-        else:
-            parts.append(
-                f"SELECT '{facet}', m.{facet}, count(*) FROM m "
-                f"WHERE m.{facet} IS NOT NULL GROUP BY m.{facet}"
-            )
     parts.extend(extra_parts)
     columns = ", ".join(f"d.{f}" for f in FACETS) + extra_columns
     return (
