@@ -60,6 +60,10 @@ def _body(result: SearchResult) -> dict[str, Any]:
         "query": req.args(page=req.page),
         "sort": req.effective_sort,
         "total": result.total,
+        # Very many matches (PostgreSQL backend): the total and facet counts are
+        # estimated from a sample, and pages reach only the first ``window`` results.
+        "estimated": result.estimated,
+        "window": result.window,
         "page": req.page,
         "pages": result.pages,
         "perPage": req.per_page,
@@ -127,7 +131,12 @@ _add_path(
             ],  # fmt: skip
             "responses": {
                 "200": {
-                    "description": "Results, facet counts, highlights, problems and links.",
+                    "description": (
+                        "Results, facet counts, highlights, problems and links. When very "
+                        "many processes match, `estimated` is true: `total` and the facet "
+                        "counts are estimates from a sample (rounded), relevance orders the "
+                        "`window` newest matches and pages reach that far; the CSV has all."
+                    ),
                     "content": {"application/json": {"schema": {"type": "object"}}},
                 },
                 "304": {"description": "Unchanged since If-None-Match."},

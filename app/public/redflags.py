@@ -90,6 +90,7 @@ def red_flags() -> ResponseReturnValue:
     counts: dict[str, int] = {}
     total = 0
     available = True
+    estimated = False
     own: list[str] | None = None  # publisher facet values of our processes; None: all are
     try:
         result = search_backend().search(SearchRequest(per_page=1))
@@ -99,6 +100,7 @@ def red_flags() -> ResponseReturnValue:
             result = search_backend().search(SearchRequest(per_page=1, filters={"publisher": own}))
         total = result.total if own != [] else 0
         counts = {value.value: value.count for value in result.facets["flag"]} if total else {}
+        estimated = result.estimated
     except IndexUnavailable:
         available = False
     rows = [
@@ -109,6 +111,7 @@ def red_flags() -> ResponseReturnValue:
         "public/search/red_flags.html",
         rows=rows,
         total=total,
+        estimated=estimated,
         available=available,
         own_publishers=own,
     ), (200 if available else 503)

@@ -28,9 +28,14 @@ FACETS_STATE = "facets"
 TOTAL = ""
 
 
-def count_sql(where: str, extra_columns: str = "", extra_parts: tuple[str, ...] = ()) -> str:
-    """One pass over the documents matching ``where`` (kept as ``m``): (facet, value,
-    count) rows, ('', NULL, total), and the rows of ``extra_parts`` (queries on ``m``)."""
+def count_sql(
+    where: str,
+    extra_columns: str = "",
+    extra_parts: tuple[str, ...] = (),
+    source: str = "search_document d",
+) -> str:
+    """One pass over the documents of ``source`` matching ``where`` (kept as ``m``):
+    (facet, value, count) rows, ('', NULL, total), and the rows of ``extra_parts``."""
     # The total and every one-valued facet from one scan (a grouping set each).
     single = [facet for facet in FACETS if facet not in MULTI_VALUED]
     which = " ".join(f"WHEN GROUPING(m.{f}) = 0 THEN '{f}'" for f in single)
@@ -47,7 +52,7 @@ def count_sql(where: str, extra_columns: str = "", extra_parts: tuple[str, ...] 
     parts.extend(extra_parts)
     columns = ", ".join(f"d.{f}" for f in FACETS) + extra_columns
     return (
-        f"WITH m AS MATERIALIZED (SELECT {columns} FROM search_document d WHERE {where}) "
+        f"WITH m AS MATERIALIZED (SELECT {columns} FROM {source} WHERE {where}) "
         + " UNION ALL ".join(f"({part})" for part in parts)
     )
 

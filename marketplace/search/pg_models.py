@@ -42,6 +42,11 @@ class SearchDocument(Base):
         Index("ix_search_document_supplier", "supplier", postgresql_using="gin"),
         Index("ix_search_document_flag", "flag", postgresql_using="gin"),
         Index("ix_search_document_supplier_ids", "supplier_ids", postgresql_using="gin"),
+        # A one-valued filter, newest first, walks its own index.
+        *(
+            Index(f"ix_search_document_{column}_newest", column, "date_rank", "ocid")
+            for column in ("status", "method", "category", "year", "amount_band", "publisher")
+        ),
     )
 
     ocid: Mapped[str] = mapped_column(String(300), primary_key=True)

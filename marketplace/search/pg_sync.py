@@ -79,6 +79,11 @@ def _lines(value: Any) -> list[str]:
     return [v for v in str(value or "").split("\n") if v]
 
 
+def date_rank(date: dt.datetime) -> float:
+    """The key that sorts newest first in ascending order (-seconds since 1970)."""
+    return -(date - EPOCH).total_seconds()
+
+
 def row(fields: Mapping[str, Any], record_updated: dt.datetime | None = None) -> dict[str, Any]:
     """The ``search_document`` parameters of one document (``fields_for``'s output)."""
     stored = {
@@ -95,7 +100,7 @@ def row(fields: Mapping[str, Any], record_updated: dt.datetime | None = None) ->
         "body": "\n".join(b for b in body if b),
         "publisher": fields.get("publisher"),
         "date": date,
-        "date_rank": -(date - EPOCH).total_seconds() if date is not None else None,
+        "date_rank": date_rank(date) if date is not None else None,
         "amount": amount,
         "amount_rank": -amount if amount is not None else None,
         "record_updated": record_updated,

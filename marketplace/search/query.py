@@ -71,10 +71,18 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     problems: list[Problem]
+    #: The total and facet counts are estimates from a sample of the matches (the
+    #: PostgreSQL backend, for very many matches), rounded; exact otherwise.
+    estimated: bool = False
+    #: At most this many results can be paged through (None: all of them).
+    window: int | None = None
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.request.per_page))
+        pages = max(1, math.ceil(self.total / self.request.per_page))
+        if self.window is not None:
+            pages = min(pages, max(1, math.ceil(self.window / self.request.per_page)))
+        return pages
 
 
 def _bounds(
