@@ -20,7 +20,7 @@ import json
 import random
 from typing import Any
 
-from bench.process_data import ITEMS, iso, sealed_contents, sha
+from bench.process_data import iso, item_lines, sealed_contents, sha
 
 #: (state, weight): roughly what a year of a purchasing office's processes looks like.
 STATES: list[tuple[str, int]] = [
@@ -113,18 +113,7 @@ class _Log:
     ) -> list[dict[str, Any]]:
         rng, ocid, n = self.rng, self.ocid, self.n
         start = self.when
-        lines = rng.sample(ITEMS, rng.randint(1, 4))
-        items = [
-            {
-                "id": str(i + 1),
-                "description": d,
-                "quantity": rng.randint(1, 50),
-                "classification": {"scheme": "UNSPSC", "id": code},
-                "unit": {"name": "pieza", "value": {"amount": price, "currency": "MXN"}},
-            }
-            for i, (d, code, price) in enumerate(lines)
-        ]
-        estimate = sum(i["quantity"] * i["unit"]["value"]["amount"] for i in items)
+        lines, items, estimate = item_lines(rng)
         title = f"Adquisición de {lines[0][0].lower()} ({n})"
         method = rng.choice(["open", "open", "selective"])
         self.tender_head = {"id": ocid, "title": title, "description": _DESCRIPTION}

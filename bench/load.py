@@ -1,7 +1,7 @@
 """Load test of the public pages and the API with concurrent clients on 127.0.0.1.
 
     .venv/bin/python bench/load.py --database-url URL --start-server [--workers 4] \\
-        [--index-dir DIR] [--clients 20,100] [--duration 60] [--seed 1]
+        [--index-dir DIR] [--search-backend postgres] [--clients 20,100] [--duration 60]
     .venv/bin/python bench/load.py --database-url URL --url-base http://127.0.0.1:8000 ...
 
 The database (filled by ``bench/generate.py``) gives the ocids, buyer party ids and
@@ -12,7 +12,8 @@ server-side time, reported beside what the clients wait (client and server share
 same cores). Each client is a thread with its own keep-alive HTTP connection, sending
 requests back to back for ``--duration`` seconds, in a mix of:
 
-- search: /search with words, a facet filter or two and a sort; /api/search;
+- search: /search with words (half from bench/search.py's list, half from the titles of
+  sampled processes), a facet filter or two and a sort; /api/search;
 - process: /processes/<ocid>;
 - api: /api/records/<ocid>, /api/releases?limit=20;
 - party: /buyers/<party id>, /suppliers/<id>.
@@ -28,6 +29,7 @@ import argparse
 import http.client
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -55,6 +57,7 @@ from marketplace.suppliers.models import Supplier, SupplierStatus  # noqa: E402
 GROUPS = ("search", "process", "api", "party")
 STATUSES = ["active", "complete", "cancelled", "unsuccessful", "planned"]
 SORTS = ["relevance", "date", "amount"]
+_TITLE_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 
 
 def targets(url: str, seed: int, sample: int = 2000) -> dict[str, list[str]]:
@@ -78,15 +81,27 @@ def targets(url: str, seed: int, sample: int = 2000) -> dict[str, list[str]]:
         suppliers = session.scalars(
             select(Supplier.id).where(Supplier.status == SupplierStatus.VERIFIED).limit(500)
         ).all()
+        words: list[str] = []
+        for compiled in session.scalars(
+            select(OcdsRecord.compiled).where(OcdsRecord.ocid.in_(ocids[::10]))
+        ):
+            title = str((compiled.get("tender") or {}).get("title") or "")
+            words += [w.lower() for w in _TITLE_WORD.findall(title)]
     engine.dispose()
-    return {"ocids": ocids, "buyers": list(buyers), "suppliers": [str(s) for s in suppliers]}
+    return {
+        "ocids": ocids,
+        "buyers": list(buyers),
+        "suppliers": [str(s) for s in suppliers],
+        "words": words or WORDS[:20],
+    }
 
 
 def plan(rng: random.Random, t: dict[str, list[str]]) -> tuple[str, str]:
     """One request: (route group, path)."""
     roll = rng.random()
     if roll < 0.35:
-        query = {"q": " ".join(rng.sample(WORDS[:20], rng.randint(1, 2)))}
+        words = WORDS[:20] if rng.random() < 0.5 else t["words"]
+        query = {"q": " ".join(rng.choice(words) for _ in range(rng.randint(1, 2)))}
         if rng.random() < 0.6:
             query["status"] = rng.choice(STATUSES)
         if rng.random() < 0.3 and t["buyers"]:
@@ -112,7 +127,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    url: str, workers: int, index_dir: str | None, work: Path
+    url: str, workers: int, index_dir: str | None, work: Path, search_backend: str | None = None
 ) -> tuple[subprocess.Popen[bytes], int, Path]:
     port = free_port()
     log = work / "access.log"
@@ -125,6 +140,8 @@ def start_gunicorn(
     }
     if index_dir:
         env["SEARCH_INDEX_DIR"] = index_dir
+    if search_backend:
+        env["SEARCH_BACKEND"] = search_backend
     gunicorn = Path(sys.executable).parent / "gunicorn"
     proc = subprocess.Popen(  # noqa: S603
         [
@@ -254,6 +271,9 @@ def main() -> None:
     parser.add_argument("--start-server", action="store_true")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--index-dir")
+    parser.add_argument(
+        "--search-backend", choices=("whoosh", "postgres"), help="the server's SEARCH_BACKEND"
+    )
     parser.add_argument("--clients", default="20,100")
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--warmup", type=int, default=40, help="requests before measuring")
@@ -271,7 +291,9 @@ def main() -> None:
     log: Path | None = None
     try:
         if args.start_server:
-            proc, port, log = start_gunicorn(args.database_url, args.workers, args.index_dir, work)
+            proc, port, log = start_gunicorn(
+                args.database_url, args.workers, args.index_dir, work, args.search_backend
+            )
         else:
             parsed = urllib.parse.urlsplit(args.url_base)
             if parsed.hostname not in ("127.0.0.1", "localhost") or not parsed.port:

@@ -67,6 +67,24 @@ def sealed_contents(
     }
 
 
+def item_lines(
+    rng: random.Random,
+) -> tuple[list[tuple[str, str, float]], list[dict[str, Any]], float]:
+    """One to four catalogue lines as OCDS items with quantities, and their total."""
+    lines = rng.sample(ITEMS, rng.randint(1, 4))
+    items = [
+        {
+            "id": str(i + 1),
+            "description": d,
+            "quantity": rng.randint(1, 50),
+            "classification": {"scheme": "UNSPSC", "id": code},
+            "unit": {"name": "pieza", "value": {"amount": price, "currency": "MXN"}},
+        }
+        for i, (d, code, price) in enumerate(lines)
+    ]
+    return lines, items, sum(i["quantity"] * i["unit"]["value"]["amount"] for i in items)
+
+
 class ProcessMaker:
     """Release logs shaped like ours: every release a full snapshot of the process."""
 
@@ -83,18 +101,7 @@ class ProcessMaker:
         org_id, buyer_name = rng.choice(self.buyers)
         buyer = {"id": f"MX-BUYER-{org_id}", "name": buyer_name}
         start = dt.datetime(2025, 1, 1) + dt.timedelta(days=rng.randrange(600))
-        lines = rng.sample(ITEMS, rng.randint(1, 4))
-        items = [
-            {
-                "id": str(i + 1),
-                "description": d,
-                "quantity": rng.randint(1, 50),
-                "classification": {"scheme": "UNSPSC", "id": code},
-                "unit": {"name": "pieza", "value": {"amount": price, "currency": "MXN"}},
-            }
-            for i, (d, code, price) in enumerate(lines)
-        ]
-        estimate = sum(i["quantity"] * i["unit"]["value"]["amount"] for i in items)
+        lines, items, estimate = item_lines(rng)
         tender: dict[str, Any] = {
             "id": ocid,
             "title": f"Adquisición de {lines[0][0].lower()} ({n})",
