@@ -10,7 +10,7 @@ Very many matches (more than ``EXACT_LIMIT``, a common word in a million process
 cannot all be counted and ranked in a request's time. Then, as large search engines
 do, the total and facet counts are estimated from a block sample of about
 ``SAMPLE_ROWS`` documents (rounded, and the result says ``estimated``), relevance
-ranks the newest ``RANK_WINDOW`` matches, and pages reach that far; dates and amounts
+ranks the newest ``RANK_WINDOW`` matches and its pages reach that far; dates and amounts
 still sort exactly. The CSV download is never estimated: it streams every match.
 """
 
@@ -61,7 +61,7 @@ SAMPLE_ROWS = 10_000
 #: The same blocks on every request, so a total does not change between pages.
 SAMPLE_SEED = 7
 #: With estimated counts, relevance orders the newest this many matches.
-RANK_WINDOW = 5_000
+RANK_WINDOW = 2_000
 #: Reading the matches through the words' index costs about as much as walking this
 #: many more rows of a newest-first index (building its bitmap of common words).
 BITMAP_ROWS = 30_000
@@ -366,9 +366,11 @@ class PostgresSearch:
             total, counts = self._counts(where)
         pages = max(1, math.ceil(total / request.per_page))
         # Estimated: pages reach as far as the ranked window (page_too_deep past it).
-        reachable = math.ceil(RANK_WINDOW / request.per_page) if sampled else pages
+        ranked = sampled is not None and where.query is not None
+        ranked = ranked and request.effective_sort == "relevance"
+        reachable = math.ceil(RANK_WINDOW / request.per_page) if ranked else pages
         if request.page > min(pages, reachable):
-            if sampled and request.page > reachable:
+            if ranked and request.page > reachable:
                 problems.append(Problem("page_too_deep", {"max": str(reachable)}))
             else:
                 problems.append(
@@ -389,7 +391,8 @@ class PostgresSearch:
             values = [FacetValue(v, c, v in selected) for v, c in ordered if v]
             facets[name] = values[:FACET_LIMIT] + [v for v in values[FACET_LIMIT:] if v.selected]
         if sampled is not None:
-            return SearchResult(request, total, hits, facets, problems, True, RANK_WINDOW)
+            window = RANK_WINDOW if ranked else None
+            return SearchResult(request, total, hits, facets, problems, True, window)
         return SearchResult(request, total, hits, facets, problems)
 
     def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
