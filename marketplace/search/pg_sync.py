@@ -125,14 +125,29 @@ def delete(session: Session, ocids: list[str] | None = None) -> None:
             session.execute(text(f"DELETE FROM {table} WHERE ocid = ANY(:gone)"), {"gone": ocids})
 
 
+#: The last context read, per database, with the ``updated_at`` it was saved with: a
+#: process page reads one timestamp instead of the whole context (0.1 MB of JSON at a
+#: million processes, 10 ms to decode) while no reindex has replaced it.
+_loaded: dict[str, tuple[dt.datetime, Context]] = {}
+
+
 def load_context(session: Session) -> Context | None:
+    stamp = session.scalar(select(SearchState.updated_at).where(SearchState.name == CONTEXT))
+    if stamp is None:
+        return None
+    database = session.connection().engine.url.render_as_string(hide_password=True)
+    cached = _loaded.get(database)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     value = session.scalar(select(SearchState.value).where(SearchState.name == CONTEXT))
     if value is None:
         return None
     try:
-        return Context.from_json(value)
+        context = Context.from_json(value)
     except (ValueError, KeyError, TypeError, IndexError):
         return None
+    _loaded[database] = (stamp, context)
+    return context
 
 
 def save_context(session: Session, context: Context) -> None:
