@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 
 from app.db import db_session
@@ -112,6 +113,7 @@ def red_flags() -> ResponseReturnValue:
         rows=rows,
         total=total,
         estimated=estimated,
+        number=format_number,
         available=available,
         own_publishers=own,
     ), (200 if available else 503)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from flask import Response, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_number
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -90,6 +91,7 @@ def search_page() -> ResponseReturnValue:
         facets=FACETS,
         facet_labels=FACET_LABELS,
         value_label=value_label,
+        number=format_number,
         toggle_url=toggle_url,
         process_url=process_url,
         sorts=[(s, _sort_label(s)) for s in SORTS],
