@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -163,17 +164,23 @@ def compiled_release(rng: random.Random, number: int) -> dict[str, Any]:
     return release
 
 
-def queries(rng: random.Random, count: int) -> list[dict[str, list[str]]]:
+def mix(
+    rng: random.Random,
+    count: int,
+    words: Callable[[int], str],
+    a_filter: Callable[[], tuple[str, str]],
+) -> list[dict[str, list[str]]]:
+    """``count`` queries in turn: words; words and a filter (half of them a prefix
+    instead); words, dates and an amount; words, a sort and a page; a filter alone."""
     mixed = []
     for n in range(count):
         args: dict[str, list[str]] = {}
         kind = n % 5
         if kind != 4:
-            args["q"] = [" ".join(rng.sample(WORDS, rng.choice([1, 1, 2, 3])))]
+            args["q"] = [words(rng.choice([1, 1, 2, 3]))]
         if kind in (1, 4):
-            args[rng.choice(["buyer", "method", "year", "flag", "amount_band"])] = [
-                rng.choice(["Secretaría 3", "open", "2024", "R018", "100k-1M"])
-            ]
+            facet, value = a_filter()
+            args[facet] = [value]
         if kind == 2:
             args["date_from"], args["date_to"] = ["2022-01-01"], ["2024-12-31"]
             args["amount_min"] = ["50000"]
@@ -184,6 +191,14 @@ def queries(rng: random.Random, count: int) -> list[dict[str, list[str]]]:
             args["q"] = [args["q"][0].split()[0][:5] + "*"]
         mixed.append(args)
     return mixed
+
+
+def queries(rng: random.Random, count: int) -> list[dict[str, list[str]]]:
+    def a_filter() -> tuple[str, str]:
+        value = rng.choice(["Secretaría 3", "open", "2024", "R018", "100k-1M"])  # drawn first
+        return rng.choice(["buyer", "method", "year", "flag", "amount_band"]), value
+
+    return mix(rng, count, lambda n: " ".join(rng.sample(WORDS, n)), a_filter)
 
 
 def main() -> None:

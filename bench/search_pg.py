@@ -73,11 +73,10 @@ def run(
 
 
 def existing_queries(session: Session, rng: random.Random, count: int) -> list[dict[str, Any]]:
-    """Queries in bench/search.py's mix (words; words and a filter or a prefix; words,
-    dates and an amount; words, a sort and a page; a filter alone) over what is in the
-    database: half the words as often as they occur in 2,000 sampled processes (popular
-    searches), half any word seen there once or more (the long tail); filter values
-    among each facet's ten most common."""
+    """Queries in bench/search.py's mix over what is in the database: half the words
+    as often as they occur in 2,000 sampled processes (popular searches), half any word
+    seen there once or more (the long tail); filter values among each facet's ten most
+    common."""
     seen: Counter[str] = Counter()
     rows = session.scalars(
         text("SELECT stored FROM search_shown TABLESAMPLE SYSTEM (1) REPEATABLE (1) LIMIT 2000")
@@ -98,25 +97,13 @@ def existing_queries(session: Session, rng: random.Random, count: int) -> list[d
     def words(n: int) -> str:
         return " ".join(rng.choice(popular if rng.random() < 0.5 else distinct) for _ in range(n))
 
-    mixed = []
-    for n in range(count):
-        args: dict[str, list[str]] = {}
-        kind = n % 5
-        if kind != 4:
-            args["q"] = [words(rng.choice([1, 1, 2, 3]))]
-        if kind in (1, 4):
-            facet = rng.choice(sorted(values))
-            args[facet] = [rng.choice(values[facet])]
-        if kind == 2:
-            args["date_from"], args["date_to"] = ["2022-01-01"], ["2024-12-31"]
-            args["amount_min"] = ["50000"]
-        if kind == 3:
-            args["sort"] = [rng.choice(["date", "amount", "amount_asc"])]
-            args["page"] = [str(rng.randint(1, 5))]
-        if kind == 1 and rng.random() < 0.5:
-            args["q"] = [args["q"][0].split()[0][:5] + "*"]
-        mixed.append(args)
-    return mixed
+    def a_filter() -> tuple[str, str]:
+        facet = rng.choice(sorted(values))
+        return facet, rng.choice(values[facet])
+
+    from bench.search import mix  # (bench/search.py imports this module when it runs)
+
+    return mix(rng, count, words, a_filter)
 
 
 def build(
