@@ -32,6 +32,7 @@ demo: install
 
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # A new migration for the models' changes: `make migration MSG="what changed"` (the

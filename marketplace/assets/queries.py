@@ -33,7 +33,7 @@ class Page:
         return max(1, -(-self.total // PAGE))
 
 
-def _page(session: Session, query: Select[tuple[Asset]], page: int) -> Page:
+def _page(session: Session, query: Select[Asset], page: int) -> Page:
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.scalars(
         query.options(selectinload(Asset.supplier), selectinload(Asset.owner))

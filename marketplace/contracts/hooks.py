@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from marketplace.accounts.models import User
     from marketplace.contracts.models import Contract
 
-OnSigned = Callable[[Session, "Contract", "User", dt.datetime], None]
+#: What a hook returns is ignored (the asset register returns the assets it made).
+OnSigned = Callable[[Session, "Contract", "User", dt.datetime], object]
 
 _ON_SIGNED: dict[str, OnSigned] = {}
 

@@ -69,6 +69,6 @@ def related_framework(session: Session, tender: Tender, release: dict[str, Any])
         }
     ]
     # A call-off uses a framework agreement (techniques extension, declared only).
-    tender = release.get("tender")
-    if isinstance(tender, dict):
-        tender["techniques"] = {"hasFrameworkAgreement": True}
+    part = release.get("tender")
+    if isinstance(part, dict):
+        part["techniques"] = {"hasFrameworkAgreement": True}

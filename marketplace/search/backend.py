@@ -31,7 +31,8 @@ class BackendError(ValueError):
 
 
 class SearchBackend(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def search(
         self, request: SearchRequest, problems: list[Problem] | None = None
